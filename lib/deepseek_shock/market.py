@@ -1,0 +1,426 @@
+"""Daily price data: the bundled snapshot, live yfinance downloads with a cache, or both.
+
+``load_prices`` is the one entry point. It returns a *tidy* frame, one row per
+(date, ticker), with columns ``date, ticker, open, high, low, close, volume``, sorted by
+ticker then date. ``frame.attrs["source"]`` records where the rows came from
+(``"snapshot"``, ``"live"``, ``"cache"`` or ``"snapshot (fallback)"``) and
+``frame.attrs["source_detail"]`` says why, so a report can show it.
+
+Decisions a newcomer may question
+---------------------------------
+* **Price returns, not total returns.** The snapshot is split-adjusted but not dividend
+  adjusted (see ``data/market/PROVENANCE.md``). The live path therefore downloads with
+  ``auto_adjust=False`` and uses the unadjusted ``Close`` so both sources share one basis.
+* **Trading days come from the data.** Nothing here builds a weekday calendar; a date
+  that is not in the data is not a trading day.
+* **Missing values are never filled.** A ticker that has no row on a date simply has
+  no row (GEV before its spin-off, for example).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, MarketDataError, NetworkError
+from .reference import market_snapshot_path
+
+Source = Literal["snapshot", "live", "auto"]
+PRICE_COLUMNS = ("date", "ticker", "open", "high", "low", "close", "volume")
+CACHE_ENV = "DEEPSEEK_SHOCK_CACHE"
+AUTO_ADJUST = False  # price returns on the same basis as the snapshot (see module docstring)
+
+# Ticker groups of the bundled snapshot, used as defaults by the notebooks.
+TICKER_GROUPS: dict[str, tuple[str, ...]] = {
+    "AI semiconductors": (
+        "NVDA", "AVGO", "TSM", "AMD", "MU", "ARM", "ASML", "MRVL",
+        "INTC", "QCOM", "AMAT", "LRCX", "KLAC",
+    ),
+    "Big tech / hyperscalers": ("MSFT", "GOOGL", "META", "AMZN", "AAPL", "ORCL", "TSLA", "DELL", "SMCI"),
+    "Power & data-centre": ("VST", "CEG", "NRG", "GEV", "VRT", "ETN", "TLN"),
+    "China ADRs": ("BABA", "BIDU"),
+    "Benchmarks": ("SPY", "QQQ", "DIA", "XLK", "XLU", "SMH", "^GSPC", "^IXIC", "^NDX"),
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+@cache
+def _read_snapshot(path: str) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype={"ticker": str, "source": str})
+    except FileNotFoundError as exc:
+        raise DataError(
+            f"Market snapshot {path} is missing. Reinstall the package (pip install -e .) "
+            "or restore the file from git."
+        ) from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise DataError(
+            f"Market snapshot {path} cannot be parsed ({exc}). Restore it from git."
+        ) from exc
+    missing = [c for c in PRICE_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(
+            f"Market snapshot {path} lacks column(s) {', '.join(missing)}; expected "
+            f"{', '.join(PRICE_COLUMNS)}. Restore the file from git."
+        )
+    raw["date"] = pd.to_datetime(raw["date"], format="%Y-%m-%d")
+    return _tidy(raw)
+
+
+def snapshot_tickers(snapshot_path: str | Path | None = None) -> list[str]:
+    """Tickers available in the bundled snapshot, sorted."""
+    frame = _read_snapshot(str(snapshot_path or market_snapshot_path()))
+    return sorted(frame["ticker"].unique())
+
+
+def snapshot_span(snapshot_path: str | Path | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last date in the bundled snapshot."""
+    frame = _read_snapshot(str(snapshot_path or market_snapshot_path()))
+    return frame["date"].min(), frame["date"].max()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.loc[:, list(PRICE_COLUMNS)].copy()
+    for col in ("open", "high", "low", "close", "volume"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    out["ticker"] = out["ticker"].astype(str)
+    return out.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
+
+
+def _parse_date(value: str | date | pd.Timestamp | None, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise MarketDataError(
+            f"{name}={value!r} is not a date. Use ISO format, e.g. {name}='2025-01-27'."
+        ) from exc
+    if stamp is pd.NaT:
+        raise MarketDataError(f"{name} is empty. Use ISO format, e.g. {name}='2025-01-27'.")
+    return stamp.tz_localize(None) if stamp.tzinfo else stamp.normalize()
+
+
+def _normalise_tickers(tickers: str | Iterable[str]) -> list[str]:
+    if isinstance(tickers, str):
+        tickers = [tickers]
+    out = [str(t).strip().upper() for t in tickers]
+    if not out or any(not t for t in out):
+        raise MarketDataError("No tickers given. Pass e.g. tickers=['NVDA', 'SPY'].")
+    return list(dict.fromkeys(out))  # de-duplicate, keep order
+
+
+def _restrict(
+    frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> pd.DataFrame:
+    mask = np.ones(len(frame), dtype=bool)
+    if start is not None:
+        mask &= frame["date"].to_numpy() >= start.to_datetime64()
+    if end is not None:
+        mask &= frame["date"].to_numpy() <= end.to_datetime64()
+    return frame.loc[mask].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- live (yfinance)
+
+
+def cache_dir() -> Path:
+    """Cache folder for live downloads: ``$DEEPSEEK_SHOCK_CACHE`` or the user cache dir."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("deepseek-shock"))
+
+
+def _yf_download(
+    tickers: Sequence[str], start: pd.Timestamp, end_exclusive: pd.Timestamp
+) -> pd.DataFrame:
+    """One batched yfinance download (the network call; tests replace this function)."""
+    import yfinance as yf
+
+    return yf.download(
+        list(tickers),
+        start=start.strftime("%Y-%m-%d"),
+        end=end_exclusive.strftime("%Y-%m-%d"),
+        auto_adjust=AUTO_ADJUST,
+        actions=False,
+        group_by="column",
+        progress=False,
+        threads=False,
+        multi_level_index=True,
+    )
+
+
+def _flatten_yfinance(wide: pd.DataFrame, tickers: Sequence[str]) -> pd.DataFrame:
+    """Turn yfinance's (Price, Ticker) column MultiIndex into the tidy layout."""
+    if wide is None or wide.empty:
+        return pd.DataFrame(columns=list(PRICE_COLUMNS))
+    if not isinstance(wide.columns, pd.MultiIndex):
+        # Older yfinance returned flat columns for one ticker.
+        wide = pd.concat({tickers[0]: wide}, axis=1).swaplevel(0, 1, axis=1)
+    level_names = [str(x).lower() for x in wide.columns.get_level_values(0)]
+    if "close" not in level_names:  # (Ticker, Price) order
+        wide = wide.swaplevel(0, 1, axis=1)
+    wide = wide.copy()
+    wide.columns = pd.MultiIndex.from_tuples(
+        [(str(price).lower().replace(" ", "_"), str(tic).upper()) for price, tic in wide.columns]
+    )
+    index = pd.DatetimeIndex(wide.index)
+    if index.tz is not None:  # yfinance returns exchange-local, tz-aware timestamps
+        index = index.tz_localize(None)
+    wide.index = index.normalize().rename("date")
+    long = wide.stack(level=1, future_stack=True).rename_axis(["date", "ticker"]).reset_index()
+    for col in ("open", "high", "low", "close", "volume"):
+        if col not in long.columns:
+            long[col] = np.nan
+    long = long.dropna(subset=["close"])  # rows yfinance padded with NaN are not data
+    return _tidy(long)
+
+
+def _cache_key(tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> str:
+    text = json.dumps([sorted(tickers), str(start.date()), str(end.date()), AUTO_ADJUST])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_cache(frame: pd.DataFrame, key: str) -> Path:
+    """Write a tidy frame to the cache atomically, with a SHA-256 sidecar for integrity."""
+    body = frame.to_csv(index=False, date_format="%Y-%m-%d").encode()
+    target = cache_dir() / f"prices-{key}.csv"
+    _atomic_write(target, body)
+    meta = {
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "rows": len(frame),
+        "auto_adjust": AUTO_ADJUST,
+    }
+    _atomic_write(target.with_suffix(".json"), json.dumps(meta).encode())
+    return target
+
+
+def read_cache(key: str) -> pd.DataFrame | None:
+    """Return the cached frame for ``key``; ``None`` if absent.
+
+    A cache file whose checksum, row count or columns do not match is deleted and
+    ``None`` returned, so the caller re-fetches: a corrupt cache is never used.
+    """
+    target = cache_dir() / f"prices-{key}.csv"
+    sidecar = target.with_suffix(".json")
+    if not target.exists():
+        return None
+    try:
+        body = target.read_bytes()
+        meta = json.loads(sidecar.read_text())
+        if hashlib.sha256(body).hexdigest() != meta["sha256"]:
+            raise ValueError("checksum mismatch")
+        frame = pd.read_csv(target, dtype={"ticker": str})
+        if list(frame.columns) != list(PRICE_COLUMNS) or len(frame) != meta["rows"]:
+            raise ValueError("unexpected columns or row count")
+        frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, pd.errors.ParserError) as exc:
+        import warnings
+
+        warnings.warn(
+            f"Discarding corrupt cache file {target} ({exc}); it will be re-fetched.", stacklevel=2
+        )
+        target.unlink(missing_ok=True)
+        sidecar.unlink(missing_ok=True)
+        return None
+    return _tidy(frame)
+
+
+def fetch_live(
+    tickers: Sequence[str],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    use_cache: bool = True,
+    downloader: Callable[[Sequence[str], pd.Timestamp, pd.Timestamp], pd.DataFrame] | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """Download daily bars with yfinance (or read them from the cache).
+
+    ``end`` is inclusive here; yfinance's ``end`` is exclusive, so one day is added.
+    Returns the tidy frame and ``"live"`` or ``"cache"``.
+    """
+    key = _cache_key(tickers, start, end)
+    if use_cache:
+        cached = read_cache(key)
+        if cached is not None:
+            return cached, "cache"
+    download = downloader or _yf_download
+    try:
+        wide = download(list(tickers), start, end + timedelta(days=1))
+    except Exception as exc:  # yfinance surfaces requests/curl errors of many types
+        raise NetworkError(
+            f"Could not download prices from Yahoo Finance ({type(exc).__name__}: {exc}). "
+            "Check the network, or run with --source snapshot to use the bundled data."
+        ) from exc
+    frame = _flatten_yfinance(wide, tickers)
+    if frame.empty:
+        raise NetworkError(
+            "Yahoo Finance returned no data for any requested ticker (no network, rate limit, "
+            "or every ticker unknown). Retry later, or run with --source snapshot."
+        )
+    unknown = sorted(set(tickers) - set(frame["ticker"]))
+    if unknown:
+        raise MarketDataError(
+            f"Yahoo Finance returned no prices for {', '.join(unknown)} between {start.date()} and "
+            f"{end.date()}. Check the symbols (Yahoo uses e.g. ^GSPC, BRK-B)."
+        )
+    if use_cache:
+        write_cache(frame, key)
+    return frame, "live"
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def load_prices(
+    tickers: str | Iterable[str] | None = None,
+    start: str | date | pd.Timestamp | None = None,
+    end: str | date | pd.Timestamp | None = None,
+    source: Source = "snapshot",
+    *,
+    snapshot_path: str | Path | None = None,
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """Daily OHLCV bars as a tidy frame.
+
+    Parameters
+    ----------
+    tickers : symbols (Yahoo spelling, e.g. ``"^GSPC"``); ``None`` means every snapshot ticker.
+    start, end : inclusive date bounds (ISO strings or dates); ``None`` means open-ended.
+    source : ``"snapshot"`` (bundled, offline), ``"live"`` (yfinance + cache) or ``"auto"``
+        (live, falling back to the snapshot when the network fails; the fallback is recorded in
+        ``attrs["source"]`` and ``attrs["source_detail"]``).
+    snapshot_path : alternative snapshot CSV with the same columns (for tests).
+    use_cache : read and write the on-disk cache for live downloads.
+
+    Raises
+    ------
+    MarketDataError
+        Unknown tickers (the message lists the available ones), bad dates, no rows in range.
+    NetworkError
+        ``source="live"`` and Yahoo Finance cannot be reached.
+    """
+    if source not in ("snapshot", "live", "auto"):
+        raise MarketDataError(f"source={source!r} is not one of 'snapshot', 'live', 'auto'.")
+    start_ts, end_ts = _parse_date(start, "start"), _parse_date(end, "end")
+    if start_ts is not None and end_ts is not None and start_ts > end_ts:
+        raise MarketDataError(
+            f"start ({start_ts.date()}) is after end ({end_ts.date()}). Swap them."
+        )
+    snapshot = str(snapshot_path or market_snapshot_path())
+
+    detail = ""
+    if source in ("live", "auto"):
+        if tickers is None:
+            raise MarketDataError("source='live' needs an explicit list of tickers.")
+        wanted = _normalise_tickers(tickers)
+        first, last = snapshot_span(snapshot)
+        live_start = start_ts or first
+        live_end = end_ts or pd.Timestamp(date.today())
+        try:
+            frame, origin = fetch_live(wanted, live_start, live_end, use_cache=use_cache)
+        except NetworkError as exc:
+            if source == "live":
+                raise
+            detail = f"live download failed, used the bundled snapshot instead: {exc}"
+        else:
+            frame.attrs.update(source=origin, source_detail=f"yfinance auto_adjust={AUTO_ADJUST}")
+            return frame
+
+    full = _read_snapshot(snapshot)
+    available = sorted(full["ticker"].unique())
+    wanted = available if tickers is None else _normalise_tickers(tickers)
+    unknown = [t for t in wanted if t not in set(available)]
+    if unknown:
+        raise MarketDataError(
+            f"Unknown ticker(s) for the bundled snapshot: {', '.join(unknown)}. "
+            f"Available: {', '.join(available)}. Use --source live for other symbols."
+        )
+    frame = _restrict(full[full["ticker"].isin(wanted)], start_ts, end_ts)
+    if frame.empty:
+        first, last = full["date"].min().date(), full["date"].max().date()
+        raise MarketDataError(
+            f"No snapshot prices for {', '.join(wanted)} between {start_ts and start_ts.date()} and "
+            f"{end_ts and end_ts.date()}. The snapshot covers {first} to {last}."
+        )
+    missing = sorted(set(wanted) - set(frame["ticker"]))
+    if missing:
+        raise MarketDataError(
+            f"No snapshot prices for {', '.join(missing)} in the requested range; they have data "
+            "elsewhere in the snapshot. Widen the range or drop them."
+        )
+    frame = frame.copy()
+    frame.attrs.update(
+        source="snapshot (fallback)" if detail else "snapshot",
+        source_detail=detail or "bundled snapshot (split-adjusted, not dividend-adjusted)",
+    )
+    return frame
+
+
+def to_wide(prices: pd.DataFrame, field: str = "close") -> pd.DataFrame:
+    """Pivot a tidy price frame to dates × tickers for one field (NaN where no row exists)."""
+    if field not in prices.columns:
+        raise MarketDataError(
+            f"Field {field!r} not in the price frame; choose one of {', '.join(PRICE_COLUMNS[2:])}."
+        )
+    wide = prices.pivot(index="date", columns="ticker", values=field).sort_index()
+    wide.columns.name = None
+    return wide
+
+
+def simple_returns(closes: pd.DataFrame) -> pd.DataFrame:
+    """Close-to-close simple returns ``P_t / P_{t-1} - 1`` per column.
+
+    Consecutive *rows* are consecutive trading days (the data's own calendar). A return
+    is NaN where either close is missing; nothing is filled.
+    """
+    return closes / closes.shift(1) - 1.0
+
+
+def trading_days(prices: pd.DataFrame) -> pd.DatetimeIndex:
+    """Sorted unique dates present in a price frame: the data's own trading calendar."""
+    return pd.DatetimeIndex(sorted(prices["date"].unique()))
+
+
+def next_trading_day(day: str | date | pd.Timestamp, calendar: pd.DatetimeIndex) -> pd.Timestamp:
+    """The first trading day in ``calendar`` on or after ``day``.
+
+    Raises :class:`MarketDataError` if ``day`` is after the last day of the calendar.
+    """
+    stamp = _parse_date(day, "day")
+    position = calendar.searchsorted(stamp)
+    if position >= len(calendar):
+        raise MarketDataError(
+            f"{stamp.date()} is after the last trading day in the data ({calendar[-1].date()})."
+        )
+    return calendar[position]
