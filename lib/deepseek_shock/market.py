@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import cache
@@ -194,9 +195,9 @@ def _flatten_yfinance(wide: pd.DataFrame, tickers: Sequence[str]) -> pd.DataFram
     return _tidy(long)
 
 
-def _cache_key(tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp) -> str:
-    text = json.dumps([sorted(tickers), str(start.date()), str(end.date()), AUTO_ADJUST])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def _cache_file(ticker: str) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in ticker)
+    return cache_dir() / f"{safe}.csv"
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -211,29 +212,39 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_cache(frame: pd.DataFrame, key: str) -> Path:
-    """Write a tidy frame to the cache atomically, with a SHA-256 sidecar for integrity."""
-    body = frame.to_csv(index=False, date_format="%Y-%m-%d").encode()
-    target = cache_dir() / f"prices-{key}.csv"
-    _atomic_write(target, body)
+def write_cache(frame: pd.DataFrame, ticker: str, start: pd.Timestamp, end: pd.Timestamp) -> Path:
+    """Cache one ticker's bars for the requested span ``[start, end]``, atomically.
+
+    A JSON sidecar records the span that was *requested* (so a later request inside it is
+    served from the cache even on days without trading), the row count, the SHA-256 of the
+    CSV and the ``auto_adjust`` setting.
+    """
+    rows = frame[frame["ticker"] == ticker]
+    body = rows.to_csv(index=False, date_format="%Y-%m-%d").encode()
+    target = _cache_file(ticker)
     meta = {
+        "ticker": ticker,
+        "start": str(start.date()),
+        "end": str(end.date()),
+        "rows": len(rows),
         "sha256": hashlib.sha256(body).hexdigest(),
-        "rows": len(frame),
         "auto_adjust": AUTO_ADJUST,
     }
+    _atomic_write(target, body)
     _atomic_write(target.with_suffix(".json"), json.dumps(meta).encode())
     return target
 
 
-def read_cache(key: str) -> pd.DataFrame | None:
-    """Return the cached frame for ``key``; ``None`` if absent.
+def read_cache(ticker: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame | None:
+    """Cached bars of ``ticker`` within ``[start, end]``; ``None`` if the cache does not cover it.
 
-    A cache file whose checksum, row count or columns do not match is deleted and
-    ``None`` returned, so the caller re-fetches: a corrupt cache is never used.
+    A cache file whose checksum, row count, columns or adjustment setting do not match its
+    sidecar is deleted (with a warning) and ``None`` returned, so the caller re-fetches:
+    a corrupt cache is never used.
     """
-    target = cache_dir() / f"prices-{key}.csv"
+    target = _cache_file(ticker)
     sidecar = target.with_suffix(".json")
-    if not target.exists():
+    if not target.exists() and not sidecar.exists():
         return None
     try:
         body = target.read_bytes()
@@ -243,17 +254,29 @@ def read_cache(key: str) -> pd.DataFrame | None:
         frame = pd.read_csv(target, dtype={"ticker": str})
         if list(frame.columns) != list(PRICE_COLUMNS) or len(frame) != meta["rows"]:
             raise ValueError("unexpected columns or row count")
+        if meta["auto_adjust"] != AUTO_ADJUST:
+            raise ValueError("different auto_adjust setting")
         frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
-    except (OSError, ValueError, KeyError, json.JSONDecodeError, pd.errors.ParserError) as exc:
-        import warnings
-
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        json.JSONDecodeError,
+        pd.errors.ParserError,
+    ) as exc:
         warnings.warn(
             f"Discarding corrupt cache file {target} ({exc}); it will be re-fetched.", stacklevel=2
         )
         target.unlink(missing_ok=True)
         sidecar.unlink(missing_ok=True)
         return None
-    return _tidy(frame)
+    if pd.Timestamp(meta["start"]) > start or pd.Timestamp(meta["end"]) < end:
+        return None
+    return _restrict(_tidy(frame), start, end)
+
+
+Downloader = Callable[[Sequence[str], pd.Timestamp, pd.Timestamp], pd.DataFrame]
 
 
 def fetch_live(
@@ -262,41 +285,54 @@ def fetch_live(
     end: pd.Timestamp,
     *,
     use_cache: bool = True,
-    downloader: Callable[[Sequence[str], pd.Timestamp, pd.Timestamp], pd.DataFrame] | None = None,
+    force: bool = False,
+    downloader: Downloader | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """Download daily bars with yfinance (or read them from the cache).
+    """Daily bars from Yahoo Finance for ``[start, end]`` (inclusive), via the cache.
 
-    ``end`` is inclusive here; yfinance's ``end`` is exclusive, so one day is added.
-    Returns the tidy frame and ``"live"`` or ``"cache"``.
+    Tickers the cache covers are read from it; the rest are downloaded in one batched
+    yfinance call (its ``end`` is exclusive, so one day is added) and cached. ``force``
+    re-downloads everything. Returns the tidy frame and ``"cache"``, ``"live"`` or
+    ``"live+cache"``.
     """
-    key = _cache_key(tickers, start, end)
-    if use_cache:
-        cached = read_cache(key)
-        if cached is not None:
-            return cached, "cache"
-    download = downloader or _yf_download
-    try:
-        wide = download(list(tickers), start, end + timedelta(days=1))
-    except Exception as exc:  # yfinance surfaces requests/curl errors of many types
-        raise NetworkError(
-            f"Could not download prices from Yahoo Finance ({type(exc).__name__}: {exc}). "
-            "Check the network, or run with --source snapshot to use the bundled data."
-        ) from exc
-    frame = _flatten_yfinance(wide, tickers)
-    if frame.empty:
-        raise NetworkError(
-            "Yahoo Finance returned no data for any requested ticker (no network, rate limit, "
-            "or every ticker unknown). Retry later, or run with --source snapshot."
-        )
-    unknown = sorted(set(tickers) - set(frame["ticker"]))
-    if unknown:
-        raise MarketDataError(
-            f"Yahoo Finance returned no prices for {', '.join(unknown)} between {start.date()} and "
-            f"{end.date()}. Check the symbols (Yahoo uses e.g. ^GSPC, BRK-B)."
-        )
-    if use_cache:
-        write_cache(frame, key)
-    return frame, "live"
+    cached: list[pd.DataFrame] = []
+    to_fetch = list(tickers)
+    if use_cache and not force:
+        to_fetch = []
+        for ticker in tickers:
+            hit = read_cache(ticker, start, end)
+            if hit is None:
+                to_fetch.append(ticker)
+            else:
+                cached.append(hit)
+    fetched = pd.DataFrame(columns=list(PRICE_COLUMNS))
+    if to_fetch:
+        download = downloader or _yf_download
+        try:
+            wide = download(to_fetch, start, end + timedelta(days=1))
+        except Exception as exc:  # yfinance surfaces requests/curl errors of many types
+            raise NetworkError(
+                f"Could not download prices from Yahoo Finance ({type(exc).__name__}: {exc}). "
+                "Check the network, or run with --source snapshot to use the bundled data."
+            ) from exc
+        fetched = _flatten_yfinance(wide, to_fetch)
+        if fetched.empty:
+            raise NetworkError(
+                "Yahoo Finance returned no data for any requested ticker (no network, a rate "
+                "limit, or unknown symbols). Retry later, or run with --source snapshot."
+            )
+        unknown = sorted(set(to_fetch) - set(fetched["ticker"]))
+        if unknown:
+            raise MarketDataError(
+                f"Yahoo Finance returned no prices for {', '.join(unknown)} between {start.date()} "
+                f"and {end.date()}. Check the symbols (Yahoo spells indices ^GSPC, classes BRK-B)."
+            )
+        if use_cache:
+            for ticker in to_fetch:
+                write_cache(fetched, ticker, start, end)
+    origin = "live+cache" if (cached and to_fetch) else ("live" if to_fetch else "cache")
+    frames = [f for f in [*cached, fetched] if not f.empty]
+    return _tidy(pd.concat(frames, ignore_index=True)), origin
 
 
 # --------------------------------------------------------------------------- public API
@@ -424,3 +460,75 @@ def next_trading_day(day: str | date | pd.Timestamp, calendar: pd.DatetimeIndex)
             f"{stamp.date()} is after the last trading day in the data ({calendar[-1].date()})."
         )
     return calendar[position]
+
+
+def refresh_cache(
+    tickers: Iterable[str],
+    start: str | date | pd.Timestamp,
+    end: str | date | pd.Timestamp | None = None,
+    *,
+    downloader: Downloader | None = None,
+) -> pd.DataFrame:
+    """Download ``tickers`` for ``[start, end]`` (default: today) and overwrite their cache files."""
+    start_ts = _parse_date(start, "start")
+    end_ts = _parse_date(end, "end") or pd.Timestamp(date.today())
+    if start_ts > end_ts:
+        raise MarketDataError(
+            f"start ({start_ts.date()}) is after end ({end_ts.date()}). Swap them."
+        )
+    frame, _origin = fetch_live(
+        _normalise_tickers(tickers), start_ts, end_ts, force=True, downloader=downloader
+    )
+    return frame
+
+
+def snapshot_provenance(sources_md: str | Path | None = None) -> pd.DataFrame:
+    """Per-ticker provenance of the snapshot, read from the table in ``data/market/SOURCES.md``.
+
+    Columns: ticker, repository, path, commit, rows, span, adjustment, notes. Reading the
+    shipped document (rather than a second copy of it) keeps one source of truth.
+    """
+    path = Path(sources_md) if sources_md else market_snapshot_path().with_name("SOURCES.md")
+    header = (
+        "| ticker | repository | path | commit (short) | rows | span in file | adjustment | notes |"
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        first = lines.index(header) + 2  # skip the header and its |---| rule
+    except ValueError as exc:
+        raise DataError(f"{path} has no per-ticker provenance table (header {header!r}).") from exc
+    rows = []
+    for line in lines[first:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        rows.append(cells)
+    columns = ["ticker", "repository", "path", "commit", "rows", "span", "adjustment", "notes"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["rows"] = table["rows"].astype(int)
+    return table
+
+
+def coverage(prices: pd.DataFrame) -> pd.DataFrame:
+    """Per-ticker coverage of a tidy price frame against the frame's own trading calendar.
+
+    Columns: first, last, rows, calendar_days (trading days between first and last in the
+    whole frame), missing_days (calendar days without a row), empty_volume (rows whose
+    volume is missing).
+    """
+    calendar = trading_days(prices)
+    grouped = prices.groupby("ticker")
+    out = pd.DataFrame(
+        {
+            "first": grouped["date"].min(),
+            "last": grouped["date"].max(),
+            "rows": grouped.size(),
+            "empty_volume": grouped["volume"].apply(lambda v: int(v.isna().sum())),
+        }
+    )
+    out["calendar_days"] = [
+        int(((calendar >= f) & (calendar <= la)).sum())
+        for f, la in zip(out["first"], out["last"], strict=True)
+    ]
+    out["missing_days"] = out["calendar_days"] - out["rows"]
+    return out[["first", "last", "rows", "calendar_days", "missing_days", "empty_volume"]]
