@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from deepseek_shock import market
 from deepseek_shock.errors import DataError, MarketDataError, NetworkError
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from deepseek_shock import reference
 
 ROOT = Path(__file__).resolve().parents[1]

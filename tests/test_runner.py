@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from deepseek_shock import cli, runner
 from deepseek_shock.errors import ParameterError
 

@@ -365,6 +365,8 @@ def render_notebook_html(executed: Path, destination: Path) -> None:
     template_dir = Path(str(resources.files("deepseek_shock") / "templates"))
     exporter = HTMLExporter(template_name="deepseek", extra_template_basedirs=[str(template_dir)])
     exporter.embed_images = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
     nb = nbformat.read(executed, as_version=4)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": executed.stem}})
     destination.write_text(body, encoding="utf-8")
