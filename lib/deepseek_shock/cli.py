@@ -49,7 +49,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_params(args: argparse.Namespace) -> int:
     from . import moe
 
-    result = moe.count_params(moe.load_config(args.config))
+    result = moe.count_params_from_file(args.config)
     print(json.dumps(result.to_dict(), indent=2) if args.json else moe.format_param_table(result))
     return 0
 
@@ -156,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `deepseek-shock claims | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

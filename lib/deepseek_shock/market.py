@@ -153,20 +153,43 @@ def cache_dir() -> Path:
 def _yf_download(
     tickers: Sequence[str], start: pd.Timestamp, end_exclusive: pd.Timestamp
 ) -> pd.DataFrame:
-    """One batched yfinance download (the network call; tests replace this function)."""
+    """One batched yfinance download (the network call; tests replace this function).
+
+    yfinance reports failures by logging and returning empty columns rather than raising;
+    its log lines and pandas deprecation warnings are silenced here and the per-ticker
+    reasons it records are raised as one :class:`NetworkError` when nothing came back.
+    """
+    import logging
+
     import yfinance as yf
 
-    return yf.download(
-        list(tickers),
-        start=start.strftime("%Y-%m-%d"),
-        end=end_exclusive.strftime("%Y-%m-%d"),
-        auto_adjust=AUTO_ADJUST,
-        actions=False,
-        group_by="column",
-        progress=False,
-        threads=False,
-        multi_level_index=True,
-    )
+    logger = logging.getLogger("yfinance")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = yf.download(
+                list(tickers),
+                start=start.strftime("%Y-%m-%d"),
+                end=end_exclusive.strftime("%Y-%m-%d"),
+                auto_adjust=AUTO_ADJUST,
+                actions=False,
+                group_by="column",
+                progress=False,
+                threads=False,
+                multi_level_index=True,
+            )
+    finally:
+        logger.setLevel(level)
+    errors = dict(getattr(getattr(yf, "shared", None), "_ERRORS", {}) or {})
+    if (frame is None or frame.dropna(how="all").empty) and errors:
+        reason = next(iter(errors.values()))
+        raise NetworkError(
+            f"Yahoo Finance download failed for {', '.join(sorted(errors))}: {str(reason)[:200]}. "
+            "Check the network, or run with --source snapshot to use the bundled data."
+        )
+    return frame
 
 
 def _flatten_yfinance(wide: pd.DataFrame, tickers: Sequence[str]) -> pd.DataFrame:
@@ -310,6 +333,8 @@ def fetch_live(
         download = downloader or _yf_download
         try:
             wide = download(to_fetch, start, end + timedelta(days=1))
+        except NetworkError:
+            raise
         except Exception as exc:  # yfinance surfaces requests/curl errors of many types
             raise NetworkError(
                 f"Could not download prices from Yahoo Finance ({type(exc).__name__}: {exc}). "
