@@ -1,0 +1,389 @@
+"""The claim ledger (``seeds/claims.yaml``) and the verdict engine.
+
+Every checkable claim in the five articles is one ledger entry: the exact quote, the claimed
+value with its unit and comparator, the basis the article implies, and the *function* that
+computes the actual value (one of the ``verify_*`` functions the analysis notebooks use,
+returning a :class:`~deepseek_shock.evidence.Measurement`). No actual value is typed into the
+ledger; the engine calls the function.
+
+Verdict scale
+-------------
+``accurate``
+    The actual value satisfies the claim at the claim's own stated precision ("17%" means
+    16.5–17.5 %; "over 4%" means a fall larger than 4 %; "just over 2,000" means 2,000 < x ≤ 2,000·(1+tol)).
+``approximately accurate``
+    Not accurate at the stated precision, but within the entry's ``tolerance`` (relative); or, for a
+    claim about an intraday move (``intraday: true``), inside the range from the previous close that the
+    day's low and high allow — daily bars can bound such a figure but not confirm it.
+``misleading``
+    Numerically accurate or approximately accurate, but on a different basis than the article implies
+    (the entry's ``basis_mismatch`` says how: intraday vs close, funding vs training cost, rental-equivalent
+    vs money spent, one model vs another).
+``wrong``
+    Outside the tolerance (and outside the intraday range where one applies).
+``unverifiable``
+    The bundled data cannot give the actual value (``verify: null`` with a ``reason``, or the function
+    reports the data as unavailable).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError
+from .evidence import Measurement
+
+VERDICTS = ("accurate", "approximately accurate", "misleading", "wrong", "unverifiable")
+COMPARATORS = ("about", "exact", "over", "less than", "just over", "range", "direction")
+REQUIRED_FIELDS = (
+    "id",
+    "article",
+    "quote",
+    "topic",
+    "subject",
+    "quantity",
+    "claimed",
+    "unit",
+    "comparator",
+    "basis",
+)
+TOPICS = ("market", "cost", "architecture", "other")
+
+
+def default_ledger_path() -> Path:
+    from .runner import repo_root
+
+    return repo_root() / "seeds" / "claims.yaml"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One ledger entry (see the module docstring and ``seeds/claims.yaml``)."""
+
+    id: str
+    article: str
+    quote: str
+    topic: str
+    subject: str
+    quantity: str
+    claimed: float | list[float] | None
+    unit: str
+    comparator: str
+    basis: str
+    precision: float | None = None
+    tolerance: float = 0.1
+    basis_mismatch: str | None = None
+    intraday: bool = False
+    verify: dict[str, Any] | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim with its computed actual value, verdict and evidence."""
+
+    id: str
+    article: str
+    quote: str
+    topic: str
+    subject: str
+    quantity: str
+    claimed: float | list[float] | None
+    comparator: str
+    actual: float | None
+    unit: str
+    verdict: str
+    basis: str
+    evidence: str
+
+
+def load_ledger(path: str | Path | None = None) -> tuple[list[Claim], list[dict[str, Any]]]:
+    """Read and validate the ledger; return (claims, exclusions).
+
+    Raises :class:`DataError` naming the entry and field for a malformed entry.
+    """
+    import yaml
+
+    path = Path(path) if path else default_ledger_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"Claim ledger {path} cannot be read ({exc}).") from exc
+    claims = []
+    for n, entry in enumerate(data.get("claims", []), start=1):
+        missing = [f for f in REQUIRED_FIELDS if f not in entry]
+        where = entry.get("id", f"entry #{n}")
+        if missing:
+            raise DataError(f"Claim {where} in {path} lacks field(s): {', '.join(missing)}.")
+        if entry["comparator"] not in COMPARATORS:
+            raise DataError(
+                f"Claim {where}: comparator {entry['comparator']!r} is not one of {', '.join(COMPARATORS)}."
+            )
+        if entry["topic"] not in TOPICS:
+            raise DataError(
+                f"Claim {where}: topic {entry['topic']!r} is not one of {', '.join(TOPICS)}."
+            )
+        for key in ("claimed", "precision", "tolerance"):
+            values = entry.get(key) if isinstance(entry.get(key), list) else [entry.get(key)]
+            if any(
+                v is not None and (isinstance(v, bool) or not isinstance(v, int | float))
+                for v in values
+            ):
+                raise DataError(
+                    f"Claim {where}: {key}={entry[key]!r} is not a number (YAML needs e.g. 6.0e+9, not 6e9)."
+                )
+        if entry.get("verify") is None and not entry.get("reason"):
+            raise DataError(
+                f"Claim {where}: an entry without 'verify' needs a 'reason' it cannot be checked."
+            )
+        claims.append(Claim(**entry))
+    ids = [c.id for c in claims]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise DataError(f"Duplicate claim ids in {path}: {', '.join(duplicates)}.")
+    return claims, list(data.get("exclusions", []))
+
+
+def _resolve(spec: dict[str, Any]):
+    """The verify function named ``module:function`` inside this package (only ``verify_*`` allowed)."""
+    module_name, _, func_name = spec["function"].partition(":")
+    if not func_name.startswith("verify_"):
+        raise DataError(
+            f"Ledger function {spec['function']!r} must be a deepseek_shock verify_* function."
+        )
+    module = importlib.import_module(f"deepseek_shock.{module_name}")
+    return getattr(module, func_name)
+
+
+def measure(claim: Claim, source: str | None = None) -> Measurement:
+    """Compute the actual value for a claim by calling its verify function.
+
+    ``source`` (``"snapshot"``/``"live"``/``"auto"``) is passed to functions that take a
+    market-data ``source`` argument; the others ignore it.
+    """
+    if claim.verify is None:
+        return Measurement(None, claim.unit, claim.basis, claim.reason or "", available=False)
+    function = _resolve(claim.verify)
+    args = dict(claim.verify.get("args", {}))
+    if source is not None and "source" in inspect.signature(function).parameters:
+        args.setdefault("source", source)
+    return function(**args)
+
+
+def _same_sign(claimed: float, actual: float) -> bool:
+    return claimed == 0 or math.copysign(1, actual) == math.copysign(1, claimed)
+
+
+def _within_precision(claim: Claim, actual: float) -> bool:
+    """Does ``actual`` satisfy the claim at the claim's own stated precision?"""
+    if claim.comparator == "range":
+        low, high = sorted(float(x) for x in claim.claimed)
+        return low <= actual <= high
+    claimed = float(claim.claimed)
+    magnitude, size = abs(actual), abs(claimed)
+    same_sign = _same_sign(claimed, actual)
+    precision = (
+        claim.precision
+        if claim.precision is not None
+        else 0.5 * 10 ** _last_digit_exponent(claimed)
+    )
+    if claim.comparator in ("about", "exact"):
+        return abs(actual - claimed) <= precision + 1e-12
+    if claim.comparator == "over":
+        return same_sign and magnitude > size
+    if claim.comparator == "less than":
+        return same_sign and magnitude < size
+    if claim.comparator == "just over":
+        return same_sign and size < magnitude <= size * (1 + claim.tolerance)
+    if claim.comparator == "direction":
+        return same_sign and actual != 0
+    raise AssertionError(claim.comparator)
+
+
+def _within_tolerance(claim: Claim, actual: float) -> bool:
+    """Is ``actual`` within the entry's relative ``tolerance`` of what was claimed?
+
+    ``about``/``exact``: |actual − claimed| ≤ tol·|claimed|. ``over``/``less than``: on the
+    wrong side of the threshold by at most tol·|claimed|. ``just over``: within tol below the
+    threshold or up to 2·tol above it. ``range``: within tol outside either end. A claim about
+    direction has no tolerance, and the sign must always match.
+    """
+    if claim.comparator == "range":
+        low, high = sorted(float(x) for x in claim.claimed)
+        return low * (1 - claim.tolerance) <= actual <= high * (1 + claim.tolerance)
+    claimed = float(claim.claimed)
+    size, magnitude, tol = abs(claimed), abs(actual), claim.tolerance
+    if not _same_sign(claimed, actual) or claim.comparator == "direction":
+        return False
+    if claim.comparator == "over":
+        return magnitude >= size * (1 - tol)
+    if claim.comparator == "less than":
+        return magnitude <= size * (1 + tol)
+    if claim.comparator == "just over":
+        return size * (1 - tol) <= magnitude <= size * (1 + 2 * tol)
+    return abs(actual - claimed) <= tol * size
+
+
+def _last_digit_exponent(value: float) -> int:
+    """Decimal exponent of a number's last stated digit: 17 -> 0, 5.6 -> -1, 600 -> 2, 2048 -> 0."""
+    text = f"{abs(value):.10g}"
+    if "." in text:
+        return -len(text.split(".")[1])
+    stripped = text.rstrip("0")
+    return len(text) - len(stripped) if stripped else 0
+
+
+def judge(claim: Claim, measurement: Measurement) -> tuple[str, str]:
+    """The verdict and the evidence line for one claim (rules in the module docstring)."""
+    if not measurement.available or measurement.value is None:
+        return "unverifiable", measurement.evidence or claim.reason or "not in the bundled data"
+    actual = float(measurement.value)
+    evidence = measurement.evidence
+    if claim.intraday:
+        if measurement.bounds is None:
+            return "unverifiable", evidence + "; the data gives no intraday range for this claim"
+        low, high = sorted(measurement.bounds)
+        inside = low <= float(claim.claimed) <= high
+        verdict = "approximately accurate" if inside else "wrong"
+        evidence += (
+            f"; daily bars can only bound an intraday figure: the day's range from the previous close was "
+            f"{low:+.2f} to {high:+.2f} {claim.unit}, so the claim is {'inside' if inside else 'outside'} it"
+        )
+    elif _within_precision(claim, actual):
+        verdict = "accurate"
+    elif _within_tolerance(claim, actual):
+        verdict = "approximately accurate"
+    else:
+        verdict = "wrong"
+    if claim.basis_mismatch:
+        if verdict in ("accurate", "approximately accurate"):
+            verdict = "misleading"
+        evidence += f". Basis: {claim.basis_mismatch}"
+    return verdict, evidence
+
+
+def evaluate(claims: list[Claim], source: str | None = None) -> list[Verdict]:
+    """Verdicts for every claim, in ledger order (``source`` as in :func:`measure`)."""
+    out = []
+    for claim in claims:
+        measurement = measure(claim, source)
+        verdict, evidence = judge(claim, measurement)
+        if claim.note:
+            evidence += f". Note: {claim.note}"
+        out.append(
+            Verdict(
+                id=claim.id, article=claim.article, quote=claim.quote, topic=claim.topic, subject=claim.subject,
+                quantity=claim.quantity, claimed=claim.claimed, comparator=claim.comparator,
+                actual=None if measurement.value is None else float(f"{float(measurement.value):.6g}"),
+                unit=claim.unit, verdict=verdict, basis=measurement.basis or claim.basis, evidence=evidence,
+            )
+        )  # fmt: skip
+    return out
+
+
+def scorecard(
+    path: str | Path | None = None, topics: list[str] | None = None, source: str | None = None
+) -> pd.DataFrame:
+    """The scorecard as a DataFrame, one row per claim (optionally only some ``topics``)."""
+    claims, _ = load_ledger(path)
+    if topics is not None:
+        unknown = sorted(set(topics) - set(TOPICS))
+        if unknown:
+            raise DataError(
+                f"Unknown topic(s) {', '.join(unknown)}; choose from {', '.join(TOPICS)}."
+            )
+        claims = [c for c in claims if c.topic in topics]
+    return pd.DataFrame([asdict(v) for v in evaluate(claims, source)])
+
+
+def scorecard_records(card: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready list of claim objects (``id, article, quote, claimed, actual, unit, verdict, evidence, ...``)."""
+    records = card.to_dict(orient="records")
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, float) and math.isnan(value):
+                record[key] = None
+    return records
+
+
+def verdict_counts(card: pd.DataFrame, by: str = "article") -> pd.DataFrame:
+    """Number of claims per verdict for each article (or topic), verdict columns in scale order."""
+    table = pd.crosstab(card[by], card["verdict"])
+    return table.reindex(columns=[v for v in VERDICTS if v in table.columns], fill_value=0)
+
+
+def format_scorecard(card: pd.DataFrame) -> str:
+    """A readable fixed-width table for the terminal."""
+
+    def show(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "n/a"
+        if isinstance(value, list):
+            return "–".join(f"{v:g}" for v in value)
+        return f"{value:g}" if isinstance(value, float | int) else str(value)
+
+    lines = [f"{'id':<10} {'claimed':>12} {'actual':>12} {'unit':<12} {'verdict':<23} quote"]
+    for row in card.itertuples():
+        quote = row.quote if len(row.quote) <= 60 else row.quote[:57] + "..."
+        lines.append(
+            f"{row.id:<10} {show(row.claimed):>12} {show(row.actual):>12} {row.unit:<12} {row.verdict:<23} {quote}"
+        )
+    counts = card["verdict"].value_counts()
+    lines.append("")
+    lines.append("; ".join(f"{v}: {counts.get(v, 0)}" for v in VERDICTS))
+    return "\n".join(lines)
+
+
+VERDICT_COLORS = {
+    "accurate": "#1b7837",
+    "approximately accurate": "#7fbf7b",
+    "misleading": "#e08214",
+    "wrong": "#b2182b",
+    "unverifiable": "#969696",
+}
+
+
+def styled_scorecard(card: pd.DataFrame):
+    """The scorecard as a pandas Styler, each verdict cell coloured by :data:`VERDICT_COLORS`."""
+
+    def show(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "n/a"
+        if isinstance(value, list):
+            return " to ".join(f"{v:,.10g}" for v in value)
+        return f"{value:,.10g}" if isinstance(value, int | float) else str(value)
+
+    columns = ["id", "subject", "quote", "claimed", "actual", "unit", "verdict", "evidence"]
+    table = card[columns].copy()
+    for column in ("claimed", "actual"):
+        table[column] = table[column].map(show)
+    return (
+        table.style.hide(axis="index")
+        .map(lambda v: f"background-color: {VERDICT_COLORS[v]}; color: white", subset=["verdict"])
+        .set_properties(subset=["quote", "evidence"], **{"text-align": "left", "min-width": "16em"})
+    )
+
+
+def actual_to_claimed(card: pd.DataFrame) -> pd.DataFrame:
+    """Numeric claims with both values and ``ratio = actual / claimed`` (a range claim counts as its midpoint).
+
+    A ratio of 1 means the number is exactly right, whatever its unit; direction-only claims
+    are left out because their claimed value is only a sign.
+    """
+    numeric = card[
+        card["actual"].notna() & card["claimed"].notna() & (card["comparator"] != "direction")
+    ].copy()
+    midpoint = numeric["claimed"].map(
+        lambda c: sum(c) / len(c) if isinstance(c, list) else float(c)
+    )
+    numeric["claimed"] = midpoint
+    numeric["ratio"] = numeric["actual"].astype(float) / midpoint
+    return numeric[["id", "subject", "quantity", "unit", "claimed", "actual", "ratio", "verdict"]]
