@@ -111,7 +111,9 @@ def test_index_page(browser, report):
         assert h["display"] in text, f"headline {h['key']} missing from the index"
     for nb in summary["notebooks"]:
         assert nb["name"] in text
-    assert "All notebooks ran successfully" in text
+    assert f"All {len(summary['notebooks'])} notebooks ran successfully" in text
+    thumbnails = page.locator(".card img")
+    assert thumbnails.count() == len(summary["notebooks"]), "every notebook card shows its key figure"
     assert broken_images(page) == []
     assert broken_links(page, report) == []
     page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=True)

@@ -222,3 +222,30 @@ def test_kernel_is_bound_to_this_interpreter():
     spec = KernelSpecManager().get_kernel_spec(name)
     assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
     assert os.path.exists(spec.resource_dir)
+
+
+def test_styler_tables_escape_article_text():
+    import pandas as pd
+
+    from deepseek_shock.formatting import style_table
+    from deepseek_shock.plotting import use_house_style
+
+    use_house_style()
+    frame = pd.DataFrame({"snippet": ["<script>alert('x')</script> & <b>bold</b>"], "n": [1.5]})
+    rendered = style_table(frame, {"n": "{:.1f}"}).to_html()
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered
+    assert "1.5" in rendered
+
+
+def test_notebook_summary_and_key_figure():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 09 · A title\n\n**Question.** Why <this>?\n\nMore."),
+        nbformat.v4.new_code_cell(
+            "x", outputs=[nbformat.v4.new_output("display_data", data={"image/png": "aGVsbG8="})]
+        ),
+    ]
+    assert runner.notebook_summary(nb) == ("09 · A title", "Why <this>?")
+    assert runner.key_figure_png(nb) == b"hello"
+    nb.cells[0].source = "# Title only\n\nA first paragraph."
+    assert runner.notebook_summary(nb) == ("Title only", "A first paragraph.")

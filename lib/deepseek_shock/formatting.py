@@ -45,11 +45,12 @@ def sig(x: float | None, digits: int = 4) -> str:
 
 
 def style_table(frame: pd.DataFrame, formats: Mapping[str, object], caption: str | None = None):
-    """A pandas Styler with per-column formatters, hidden index optional via caption only.
+    """A pandas Styler with per-column formatters and an optional caption.
 
-    ``formats`` maps column → format string or callable (e.g. :func:`pct`).
+    ``formats`` maps column → format string or callable (e.g. :func:`pct`). Cell text is
+    HTML-escaped: article snippets must never be interpreted as markup in the report.
     """
-    styler = frame.style.format(formats, na_rep="n/a")
+    styler = frame.style.format(formats, na_rep="n/a", escape="html")
     if caption:
         styler = styler.set_caption(caption)
     return styler

@@ -21,7 +21,13 @@ EVENT_COLOR = "#b2182b"
 
 
 def use_house_style() -> None:
-    """Apply the shared seaborn/matplotlib style (white grid, colour-blind palette, readable fonts)."""
+    """Apply the shared seaborn/matplotlib style (white grid, colour-blind palette, readable fonts).
+
+    It also makes every pandas Styler HTML-escape cell text, so article text or a ticker name
+    shown in a table is never interpreted as markup in the report (plain DataFrames already
+    escape).
+    """
+    pd.set_option("styler.format.escape", "html")
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
     mpl.rcParams.update(
         {

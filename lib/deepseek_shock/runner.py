@@ -316,6 +316,10 @@ class NotebookResult:
     notebook: str = ""
     headlines: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    question: str = ""
+    thumbnail: str = ""
+    effective_parameters: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -358,6 +362,53 @@ def _environment() -> dict[str, Any]:
 # --------------------------------------------------------------------------- HTML
 
 
+def notebook_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
+    """Title (the first heading) and question of a notebook: the paragraph starting
+    "**Question.**", else the first plain paragraph."""
+    title, question, first_paragraph = "", "", ""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for paragraph in cell.source.split("\n\n"):
+            text = paragraph.strip()
+            if not title and text.startswith("#"):
+                title = text.splitlines()[0].lstrip("# ").strip()
+            if not question and text.startswith("**Question.**"):
+                question = " ".join(text.replace("**Question.**", "").split())
+            elif not first_paragraph and text and not text.startswith(("#", "|", "-", "*", "`")):
+                first_paragraph = " ".join(text.split())
+        if title and question:
+            break
+    return title, question or first_paragraph
+
+
+def key_figure_png(nb: nbformat.NotebookNode) -> bytes | None:
+    """The notebook's key figure as PNG bytes: the first image of a cell tagged ``key-figure``,
+    else the first image in the notebook; ``None`` if it has no figure."""
+    import base64
+
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in cells if "key-figure" in c.metadata.get("tags", [])]
+    for cell in tagged + cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" in data:
+                return base64.b64decode(data["image/png"])
+    return None
+
+
+def write_thumbnail(png: bytes, destination: Path, size: tuple[int, int] = (420, 260)) -> None:
+    """Downscale a PNG (keeping its aspect ratio) for the index page."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        image.thumbnail(size)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        image.save(destination, format="PNG", optimize=True)
+
+
 def render_notebook_html(executed: Path, destination: Path) -> None:
     """Render an executed notebook to a self-contained HTML page (no CDN assets, code hidden by default)."""
     from nbconvert import HTMLExporter
@@ -378,62 +429,94 @@ def _fmt_params(params: Mapping[str, Any]) -> str:
     return "; ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
 
 
+INDEX_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 74rem; margin: 2rem auto;
+  padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { margin-bottom: .2rem; } .lead { color: #444; font-size: 1.05rem; max-width: 60rem; }
+.banner { padding: .5rem .8rem; border-radius: 4px; } .banner.ok { background: #e7f4ea; color: #1b5e20; }
+.banner.failed { background: #fbe9e7; color: #b2182b; font-weight: bold; }
+ul.findings { columns: 2 28rem; } ul.findings li { margin: .25rem 0; break-inside: avoid; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr)); gap: 1rem; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: .8rem; background: #fff; }
+.card img { width: 100%; height: auto; border: 1px solid #eee; }
+.card h3 { margin: .2rem 0 .4rem; font-size: 1.05rem; } .card p { margin: .3rem 0; font-size: .92rem; }
+.status { font-weight: bold; } .status.ok { color: #1b7837; } .status.failed, .status.interrupted { color: #b2182b; }
+.error { color: #b2182b; white-space: pre-wrap; font-family: monospace; font-size: .85rem; }
+details { font-size: .85rem; } code { font-size: .82rem; } .meta { color: #555; font-size: .85rem; }
+table.meta { border-collapse: collapse; } table.meta td { padding: .15rem .6rem .15rem 0; vertical-align: top; }
+"""
+
+
 def render_index(summary: RunSummary) -> str:
-    """The landing page: title, headline findings from the notebooks, status table, run metadata."""
+    """The landing page: the question, headline findings computed by the notebooks, one card per
+    notebook (key-figure thumbnail, status, duration, data source, parameters, error) and run metadata.
+
+    Every string that comes from a notebook or a parameter is HTML-escaped.
+    """
     esc = html.escape
-    rows, findings = [], []
+    findings, cards = [], []
     for nb in summary.notebooks:
-        link = f'<a href="{esc(nb.html)}">{esc(nb.name)}</a>' if nb.html else esc(nb.name)
-        source = nb.meta.get("data_source", "bundled reference data")
-        error = f'<div class="error">{esc(nb.error)}</div>' if nb.error else ""
-        rows.append(
-            f'<tr class="{esc(nb.status)}"><td>{link}</td><td class="status">{esc(nb.status)}</td>'
-            f"<td>{nb.duration_s:.1f} s</td><td><code>{esc(_fmt_params(nb.parameters))}</code></td>"
-            f"<td>{esc(str(source))}</td><td>{error}</td></tr>"
-        )
+        page = esc(nb.html)
         for h in nb.headlines:
             findings.append(
-                f'<li data-key="{esc(h["key"])}"><span class="label">{esc(h["label"])}</span> '
-                f'<strong>{esc(str(h["display"]))}</strong> <a href="{esc(nb.html)}">({esc(nb.name)})</a></li>'
+                f'<li data-key="{esc(h["key"])}">{esc(h["label"])}: <strong>{esc(str(h["display"]))}</strong> '
+                f'<a href="{page}">({esc(nb.name)})</a></li>'
             )
+        title = esc(nb.title or nb.name)
+        heading = f'<a href="{page}">{title}</a>' if nb.html else title
+        thumb = (
+            f'<a href="{page}"><img src="{esc(nb.thumbnail)}" alt="key figure of {esc(nb.name)}"></a>'
+            if nb.thumbnail
+            else ""
+        )
+        error = f'<div class="error">{esc(nb.error)}</div>' if nb.error else ""
+        source = nb.meta.get("data_source", "bundled reference data")
+        params = "".join(
+            f"<li><code>{esc(k)} = {esc(repr(v))}</code></li>"
+            for k, v in sorted(nb.effective_parameters.items())
+        )
+        cards.append(
+            f'<div class="card" id="nb-{esc(nb.name)}">{thumb}<h3>{heading}</h3>'
+            f"<p>{esc(nb.question)}</p>"
+            f'<p><span class="status {esc(nb.status)}">{esc(nb.status)}</span> · {nb.duration_s:.1f} s · '
+            f"data: {esc(str(source))} · overrides: <code>{esc(_fmt_params(nb.parameters))}</code></p>{error}"
+            f"<details><summary>All parameters</summary><ul>{params}</ul></details></div>"
+        )
     env = summary.environment
-    packages = ", ".join(f"{k} {v}" for k, v in env["packages"].items())
+    packages = ", ".join(f"{esc(k)} {esc(v)}" for k, v in env["packages"].items())
+    n_ok = sum(nb.status == "ok" for nb in summary.notebooks)
     banner = (
-        '<p class="banner ok">All notebooks ran successfully.</p>'
+        f'<p class="banner ok">All {n_ok} notebooks ran successfully.</p>'
         if summary.ok
-        else f'<p class="banner failed">Run status: {esc(summary.status)}. See the table below.</p>'
+        else f'<p class="banner failed">Run {esc(summary.status)}: {n_ok} of {len(summary.notebooks)} '
+        "notebooks ran successfully. Failed notebooks show their error below.</p>"
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>deepseek-shock report {esc(summary.run_id)}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.45; }}
-h1 {{ margin-bottom: .2rem; }} .lead {{ color: #444; font-size: 1.05rem; }}
-table {{ border-collapse: collapse; width: 100%; font-size: .92rem; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .5rem; text-align: left; vertical-align: top; }}
-tr.failed td.status, .banner.failed {{ color: #b2182b; font-weight: bold; }}
-tr.ok td.status, .banner.ok {{ color: #1b7837; }}
-.error {{ color: #b2182b; white-space: pre-wrap; font-family: monospace; }}
-ul.findings li {{ margin: .25rem 0; }} code {{ font-size: .85rem; }}
-.meta {{ color: #555; font-size: .85rem; }}
-</style></head>
+<style>{INDEX_CSS}</style></head>
 <body>
 <h1>deepseek-shock</h1>
 <p class="lead">What did the DeepSeek-R1 news of January 2025 do to markets, and were the press's numbers right?
-Checked analyses of the 2025-01-27 selloff, the "$5.6M" training-cost claim, Mixture-of-Experts efficiency,
-the media framing, and a scorecard of every checkable claim.</p>
+Checked, reproducible analyses of the 2025-01-27 selloff, the "$5.6M" training-cost claim, Mixture-of-Experts
+efficiency, the media framing of five articles, and a scorecard of every checkable claim.</p>
 {banner}
 <h2>Headline findings</h2>
+<p class="meta">Each figure is published by the notebook it links to, from its computed cells.</p>
 <ul class="findings">{"".join(findings) or "<li>No headline results were published by the notebooks.</li>"}</ul>
 <h2>Notebooks</h2>
-<table><thead><tr><th>Notebook</th><th>Status</th><th>Duration</th><th>Parameters</th><th>Data source</th><th>Error</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
+<div class="cards">{"".join(cards)}</div>
 <h2>Run</h2>
-<p class="meta">Run {esc(summary.run_id)}; started {esc(summary.started)}, finished {esc(summary.finished)} (UTC).
-Requested data source: {esc(summary.requested_source)}. Bundled snapshot span: {esc(env["snapshot_span"])}.
-Python {esc(env["python"])} on {esc(env["platform"])}. Packages: {esc(packages)}.
-Machine-readable summary: <a href="run.json">run.json</a>.</p>
+<table class="meta">
+<tr><td>Run</td><td>{esc(summary.run_id)} · status {esc(summary.status)}</td></tr>
+<tr><td>When (UTC)</td><td>{esc(summary.started)} to {esc(summary.finished)}</td></tr>
+<tr><td>Data source requested</td><td>{esc(summary.requested_source)}</td></tr>
+<tr><td>Bundled snapshot</td><td>{esc(env["snapshot_span"])}</td></tr>
+<tr><td>Python</td><td>{esc(env["python"])} on {esc(env["platform"])}</td></tr>
+<tr><td>Packages</td><td>{packages}</td></tr>
+<tr><td>Machine-readable</td><td><a href="run.json">run.json</a></td></tr>
+</table>
 </body></html>
 """
 
@@ -489,7 +572,14 @@ def run_collection(
     work.mkdir()
 
     results: dict[str, NotebookResult] = {
-        p.stem: NotebookResult(p.stem, "not run", 0.0, plan[p.stem]) for p in notebooks
+        p.stem: NotebookResult(
+            p.stem,
+            "not run",
+            0.0,
+            plan[p.stem],
+            effective_parameters={**read_parameters(p), **plan[p.stem]},
+        )
+        for p in notebooks
     }
     interrupted = threading.Event()
 
@@ -510,6 +600,11 @@ def run_collection(
                 nb = nbformat.read(executed, as_version=4)
                 found = read_headlines(nb) or {}
                 res.headlines, res.meta = found.get("headlines", []), found.get("meta", {})
+                res.title, res.question = notebook_summary(nb)
+                png = key_figure_png(nb) if ok else None
+                if png is not None:
+                    write_thumbnail(png, work / "thumbs" / f"{path.stem}.png")
+                    res.thumbnail = f"thumbs/{path.stem}.png"
                 render_notebook_html(executed, work / f"{path.stem}.html")
                 res.html = f"{path.stem}.html"
             except Exception as exc:  # a broken page must not hide the other results
