@@ -113,7 +113,9 @@ def test_index_page(browser, report):
         assert nb["name"] in text
     assert f"All {len(summary['notebooks'])} notebooks ran successfully" in text
     thumbnails = page.locator(".card img")
-    assert thumbnails.count() == len(summary["notebooks"]), "every notebook card shows its key figure"
+    assert thumbnails.count() == len(summary["notebooks"]), (
+        "every notebook card shows its key figure"
+    )
     assert broken_images(page) == []
     assert broken_links(page, report) == []
     page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=True)
