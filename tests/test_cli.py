@@ -63,4 +63,6 @@ def test_claims_json_lists_objects_with_required_fields():
 
 def test_run_with_unknown_notebook_is_rejected():
     result = run_cli("run", "--only", "99_nothing")
-    assert result.returncode == 2 and "names no notebook" in result.stderr
+    assert result.returncode == 2 and result.stderr.startswith(
+        "error: --only '99_nothing' names no notebook"
+    )

@@ -171,13 +171,14 @@ def load_params_file(path: str | Path) -> dict[str, dict[str, Any]]:
     return {str(k): v for k, v in data.items()}
 
 
-def _match_section(section: str, names: Sequence[str]) -> str:
+def _match_section(
+    section: str, names: Sequence[str], context: str = "Parameters file section"
+) -> str:
+    """The notebook a name refers to: its full stem (``01_market_selloff``) or the part after ``NN_``."""
     for name in names:
         if section in (name, name.split("_", 1)[1]):
             return name
-    raise ParameterError(
-        f"Parameters file section {section!r} names no notebook. Notebooks: {', '.join(names)}."
-    )
+    raise ParameterError(f"{context} {section!r} names no notebook. Notebooks: {', '.join(names)}.")
 
 
 def plan_parameters(
@@ -557,7 +558,7 @@ def run_collection(
     notebooks = discover_notebooks(nb_dir)
     if only:
         names = [p.stem for p in notebooks]
-        wanted = {_match_section(n, names) for n in only}
+        wanted = {_match_section(n, names, "--only") for n in only}
         notebooks = [p for p in notebooks if p.stem in wanted]
     plan = plan_parameters(notebooks, params_file, source)
     ensure_kernel()
@@ -673,7 +674,7 @@ def update_committed_notebooks(
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     notebooks = discover_notebooks(nb_dir)
     if names:
-        wanted = {_match_section(n, [p.stem for p in notebooks]) for n in names}
+        wanted = {_match_section(n, [p.stem for p in notebooks], "Notebook") for n in names}
         notebooks = [p for p in notebooks if p.stem in wanted]
     ensure_kernel()
     outcomes = []
