@@ -43,19 +43,27 @@ def model_configs_dir() -> Path:
 
 
 @cache
-def _read_table(name: str) -> pd.DataFrame:
-    path = data_dir() / "reference" / f"{name}.csv"
+def _read_csv(relative_path: str) -> pd.DataFrame:
+    path = data_dir() / relative_path
     try:
         return pd.read_csv(path)
     except FileNotFoundError as exc:
         raise DataError(
-            f"Reference table {path} is missing. Reinstall the package (pip install -e .) "
+            f"Bundled data file {path} is missing. Reinstall the package (pip install -e .) "
             "or restore the file from git."
         ) from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(
-            f"Reference table {path} cannot be parsed ({exc}). Restore it from git."
+            f"Bundled data file {path} cannot be parsed ({exc}). Restore it from git."
         ) from exc
+
+
+def load_data_csv(relative_path: str) -> pd.DataFrame:
+    """Any bundled CSV by its path under ``data/`` (e.g. ``"cost/assumptions.csv"``), a fresh copy.
+
+    A missing or unparsable file raises :class:`DataError` naming the file and the fix.
+    """
+    return _read_csv(relative_path).copy()
 
 
 def load_reference(name: str) -> pd.DataFrame:
@@ -69,7 +77,7 @@ def load_reference(name: str) -> pd.DataFrame:
         raise DataError(
             f"Unknown reference table {name!r}. Available: {', '.join(REFERENCE_TABLES)}."
         )
-    return _read_table(name).copy()
+    return load_data_csv(f"reference/{name}.csv")
 
 
 def list_model_configs() -> list[str]:
