@@ -1,13 +1,11 @@
-"""Tests for deepseek_shock.moe: parameter counts, published comparisons, KV cache, FLOPs,
-serving memory, decode economics, API price ratios and the verify_* functions."""
+"""Tests for deepseek_shock.moe: parameter counts, published comparisons, KV cache and FLOPs per
+token, API price ratios and the verify_* functions (serving costs: tests/test_serving.py)."""
 
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -351,6 +349,9 @@ def test_adding_an_expert_adds_exactly_one_expert_and_one_router_row(sizes, data
     assert after.active_params - before.active_params == before.spec.n_moe_layers * (h + 1)
     assert before.active_params <= before.total_params
     assert sum(before.breakdown.values()) == before.total_params
+    assert (
+        0 < before.active_share_excluding_embedding < before.active_share_including_embedding <= 1
+    )
 
 
 @given(
@@ -381,6 +382,17 @@ def test_all_experts_active_makes_active_equal_total():
     assert (
         dense.active_params == dense.total_params == moe.count_bundled("DeepSeek-V3").total_params
     )
+
+
+def test_breakdown_frame_groups_sum_to_total_and_label_both_active_conventions():
+    counts = [moe.count_bundled("DeepSeek-V3"), moe.count_bundled("Llama-3.1-8B-Instruct")]
+    frame = moe.breakdown_frame(counts)
+    groups = frame[["attention", "dense MLP", "experts", "embeddings"]].sum(axis=1)
+    assert groups.to_numpy() == pytest.approx(frame["total"].to_numpy())
+    v3, llama = frame.loc["DeepSeek-V3"], frame.loc["Llama-3.1-8B-Instruct"]
+    assert v3["active share excl. embedding"] == pytest.approx(36.625618432 / 671.0264192)
+    assert v3["active share incl. embedding"] == pytest.approx(37.552297472 / 671.0264192)
+    assert llama["active share incl. embedding"] == 1.0  # a dense model uses every weight
 
 
 # ---------------------------------------------------------------------------------------------
@@ -490,6 +502,15 @@ def test_to_dict_is_json_ready_and_complete():
     assert sum(data["breakdown"].values()) == count.total_params
     assert data["mtp_params"] == count.mtp_params
     assert data["architecture"]["kv_cache_elements_per_token"] == (512 + 64) * 61
+    # The share is given on both conventions, each named; no unlabelled "active_share".
+    assert "active_share" not in data
+    # to_dict rounds shares to 6 decimals.
+    assert data["active_share_excluding_embedding"] == pytest.approx(
+        36.625618432 / 671.0264192, abs=1e-6
+    )
+    assert data["active_share_including_embedding"] == pytest.approx(
+        37.552297472 / 671.0264192, abs=1e-6
+    )
 
 
 def test_format_param_table_shows_components_and_totals():
@@ -497,12 +518,19 @@ def test_format_param_table_shows_components_and_totals():
     text = moe.format_param_table(count)
     assert f"{count.total_params:,}" in text and f"{count.active_params:,}" in text
     assert "routed_experts" in text and "MTP module" in text
+    # Both active shares, each on the line that names its convention.
+    lines = text.splitlines()
+    excluding = next(line for line in lines if "excluding the input-embedding table" in line)
+    including = next(line for line in lines if "including the embedding table" in line)
+    assert f"{count.active_params_excluding_embedding:,}" in excluding and "5.46%" in excluding
+    assert f"{count.active_params:,}" in including and "5.60%" in including
+    assert sum("%" in line for line in lines) == 2
     dense_text = moe.format_param_table(moe.count_bundled("Llama-3.1-8B-Instruct"))
     assert "dense" in dense_text and "routed_experts" not in dense_text and "MTP" not in dense_text
 
 
 # ---------------------------------------------------------------------------------------------
-# KV cache, FLOPs, memory
+# KV cache and FLOPs per token (serving costs: tests/test_serving.py)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -517,34 +545,6 @@ def test_kv_cache_elements_known_answers():
         moe.kv_cache_elements_per_token(llama, "paged")
 
 
-def test_kv_cache_frame_bytes_and_sequences():
-    counts = [moe.count_bundled("DeepSeek-V3"), moe.count_bundled("Llama-3.1-405B")]
-    frame = moe.kv_cache_frame(counts, sequence_length=32_768, n_gpus=8, gpu_memory_gb=80)
-    assert frame.loc["DeepSeek-V3", "kb_per_token_bf16"] == pytest.approx(70.272)
-    # 671B at 1 byte does not fit in 640 GB; at 4 bits the remaining memory holds sequences.
-    assert pd.isna(frame.loc["DeepSeek-V3", "max_sequences_FP8_weights"])
-    free = 640e9 - counts[0].total_params * 0.5
-    assert frame.loc["DeepSeek-V3", "max_sequences_4-bit_weights"] == int(
-        free // (35_136 * 2 * 32_768)
-    )
-
-
-def test_max_concurrent_sequences():
-    assert moe.max_concurrent_sequences(100.0, 30.0, 200.0) == 3
-    assert moe.max_concurrent_sequences(200.0, 30.0, 200.0) is None
-
-
-def test_weight_memory_and_min_gpus():
-    count = moe.count_bundled("DeepSeek-V3")
-    frame = moe.weight_memory_frame([count], gpu_memory_gb=80).set_index("precision")
-    # One byte per parameter at FP8; 671B needs a ninth 80 GB GPU, 4-bit (336 GB) needs five.
-    assert frame.loc["FP8", "weights_gb"] == pytest.approx(count.total_params / 1e9)
-    assert frame.loc["BF16", "weights_gb"] == pytest.approx(2 * count.total_params / 1e9)
-    assert (frame.loc["FP8", "min_gpus"], frame.loc["4-bit", "min_gpus"]) == (9, 5)
-    with pytest.raises(ParameterError, match="precision"):
-        moe.weight_memory_frame([moe.count_bundled("DeepSeek-V3")], 80, precisions=("FP4",))
-
-
 def test_forward_flops_is_two_n_plus_attention():
     count = moe.count_params(TINY_LLAMA)
     # Attention at L: 2 x layers x heads x L x (d_qk + d_v) = 2 x 2 x 4 x L x 4.
@@ -552,63 +552,6 @@ def test_forward_flops_is_two_n_plus_attention():
     assert moe.forward_flops_per_token(count, 10) == 2 * 1400 + 2 * 2 * 4 * 10 * 4
     frame = moe.flops_frame([count], [0, 10])
     assert list(frame[count.model]) == pytest.approx([2.8e-6, (2800 + 640) / 1e9])
-
-
-# ---------------------------------------------------------------------------------------------
-# Decode economics
-# ---------------------------------------------------------------------------------------------
-
-
-def test_expected_distinct_experts_limits():
-    assert moe.expected_distinct_experts(1, 8, 256) == pytest.approx(8)
-    assert moe.expected_distinct_experts(10_000, 8, 256) == pytest.approx(256)
-    with pytest.raises(ParameterError):
-        moe.expected_distinct_experts(4, 0, 8)
-
-
-@pytest.mark.parametrize(("batch", "k", "n_experts"), [(4, 2, 8), (32, 8, 256), (64, 6, 64)])
-def test_expected_distinct_experts_matches_simulation(batch, k, n_experts):
-    draws = moe.simulate_distinct_experts(batch, k, n_experts, trials=3000, seed=7)
-    expected = float(moe.expected_distinct_experts(batch, k, n_experts))
-    standard_error = draws.std(ddof=1) / math.sqrt(len(draws))
-    assert abs(draws.mean() - expected) < 4 * standard_error + 1e-9
-    assert draws.min() >= k and draws.max() <= min(n_experts, batch * k)
-
-
-def test_decode_step_bytes_hand_count():
-    count = moe.count_params(TINY_DEEPSEEK)
-    expert = 3 * 16 * 8
-    # Everything but the embedding table and routed experts, plus the distinct experts read in
-    # each of the two MoE layers; KV: latent (4 + 2) x 3 layers per token.
-    distinct = float(moe.expected_distinct_experts(3, 2, 4))
-    weights = count.total_params - 1600 - 2 * 4 * expert + 2 * distinct * expert
-    kv = 3 * 5 * (6 * 3) * 2
-    got = moe.decode_step_bytes(count, 3, 5, weight_bytes_per_param=1, kv_bytes_per_element=2)
-    assert got == pytest.approx(weights + kv)
-
-
-def test_decode_estimate_roofline_and_cost():
-    count = moe.count_bundled("DeepSeek-V3")
-    bandwidth, compute = moe.gpu_spec("H800 SXM"), moe.gpu_spec("H100 SXM")
-    assert bandwidth.fp8_tflops is None  # empty in gpu_specs.csv: never filled in
-    one = moe.decode_estimate(count, 1, 4096, bandwidth, compute, gpu_hour_usd=2.0)
-    assert one.bound == "memory"
-    assert one.tokens_per_s_per_gpu == pytest.approx(1 / (one.bytes_per_step / 3.35e12))
-    assert one.usd_per_million_tokens == pytest.approx(
-        2.0 / (3600 * one.tokens_per_s_per_gpu) * 1e6
-    )
-    # Memory-only when no compute roof is known.
-    no_roof = moe.decode_estimate(count, 1, 4096, bandwidth, bandwidth, gpu_hour_usd=2.0)
-    assert no_roof.compute_time_s is None
-    # A dense model of equal size reads all weights every step: more bytes at batch 1.
-    dense = moe.decode_estimate(
-        moe.with_all_experts_active(count), 1, 4096, bandwidth, compute, gpu_hour_usd=2.0
-    )
-    assert dense.bytes_per_step > one.bytes_per_step
-    frame = moe.decode_frame([count], [1, 64], 4096, bandwidth, compute, 2.0)
-    assert list(frame["batch"]) == [1, 64]
-    with pytest.raises(ParameterError):
-        moe.gpu_spec("RTX 9090")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -662,16 +605,18 @@ def test_verify_active_params_and_share():
     m = moe.verify_active_params("DeepSeek-V3")
     assert m.value == count.active_params_excluding_embedding
     assert m.bounds == (count.active_params_excluding_embedding, count.active_params)
+    assert m.extra["convention"] == "excluding the input-embedding table"
     share = moe.verify_active_share("DeepSeek-V3")
-    assert share.value == pytest.approx(100 * m.value / count.total_params)
-
-
-def test_verify_moe_claim_from_the_article():
-    m = moe.verify_moe_claim("37", "671")
-    assert m.extra["holds"] is True
-    assert m.bounds[0] <= m.value <= m.bounds[1]
-    wrong = moe.check_moe_claim("21", "671")
-    assert not wrong.holds and wrong.total.within
+    assert share.value == pytest.approx(100 * count.active_share_excluding_embedding)
+    assert share.bounds == pytest.approx(
+        (100 * count.active_share_excluding_embedding, 100 * count.active_share_including_embedding)
+    )
+    assert "excluding the input-embedding table" in share.basis
+    # Mistral publishes its active count with the embedding table, so the share is on that basis.
+    mixtral = moe.count_bundled("Mixtral-8x7B-Instruct-v0.1")
+    mixtral_share = moe.verify_active_share("Mixtral-8x7B")
+    assert mixtral_share.value == pytest.approx(100 * mixtral.active_share_including_embedding)
+    assert mixtral_share.extra["convention"] == "including the embedding table"
 
 
 def test_verify_api_price_ratio():

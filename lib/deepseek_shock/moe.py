@@ -1,13 +1,15 @@
-"""Parameter, FLOP, KV-cache, memory and decode-cost accounting for MoE and dense models.
+"""Parameter, FLOP and KV-cache accounting for MoE and dense models, and the architecture claims.
 
 Everything starts from a model's configuration file (a Hugging Face ``config.json``, or
 DeepSeek's own inference schema). :func:`count_params` turns it into total and
 active-per-token parameter counts with a breakdown by component; the other functions
 reuse the same normalised description (:class:`ModelSpec`) for compute per token
-(:func:`forward_flops_per_token`), KV-cache size (:func:`kv_cache_elements_per_token`),
-memory to serve (:func:`weight_memory_table`) and a roofline-style decode estimate
-(:func:`decode_estimate`). The ``verify_*`` functions at the end return
-:class:`~deepseek_shock.evidence.Measurement` objects for the claims scorecard.
+(:func:`forward_flops_per_token`) and KV-cache size (:func:`kv_cache_elements_per_token`).
+What serving costs (weight memory, KV cache per node, the decode roofline) is in
+:mod:`deepseek_shock.serving`, which builds on these counts. The ``verify_*`` functions at
+the end return :class:`~deepseek_shock.evidence.Measurement` objects for the claim ledger
+(``seeds/claims.yaml`` names them as ``moe:verify_*``), including the API price ratio that
+the article sets beside the architecture.
 
 Conventions
 -----------
@@ -15,22 +17,25 @@ Conventions
   and output head (counted once when tied to the embedding). DeepSeek-V3's multi-token
   prediction (MTP) module is reported separately (``mtp_params``): DeepSeek's 671B excludes
   it, the 685B checkpoint size includes it.
-* **Active** parameters (``active_params``) are those of every module a token passes through:
-  the embedding table, attention, norms, dense MLPs, the *k* routed experts it is sent to,
-  shared experts, the router and the output head. ``active_params_excluding_embedding``
-  leaves out the input-embedding table (a token reads one row of it and multiplies nothing);
-  this is DeepSeek's convention ("36.6B (including 0.9B for the output Head)", bundled
-  ``data/moe/deepseek_v3_weights.csv``), while Mistral's 12.9B and Qwen's 2.7B include it.
+* **Active** parameters come in two conventions, and every output names the one it shows.
+  ``active_params`` (*including the embedding table*) counts every module a token passes
+  through: the embedding table, attention, norms, dense MLPs, the *k* routed experts it is
+  sent to, shared experts, the router and the output head; Mistral's 12.9B and Qwen's 2.7B
+  are on this basis. ``active_params_excluding_embedding`` leaves out the input-embedding
+  table (a token reads one row of it and multiplies nothing); this is DeepSeek's convention
+  ("36.6B (including 0.9B for the output Head)", bundled ``data/moe/deepseek_v3_weights.csv``)
+  and the ``N`` of the ``2N`` FLOPs per token. The *active share* is either count over the
+  total (:attr:`ParamCount.active_share_excluding_embedding`,
+  :attr:`ParamCount.active_share_including_embedding`).
   :func:`compare_with_published` compares each published figure on its publisher's basis.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -86,9 +91,6 @@ _INFERENCE_SCHEMA_KEYS = (
     "qk_rope_head_dim",
     "v_head_dim",
 )
-
-#: Bytes per stored element for the precisions the notebook compares.
-PRECISION_BYTES: dict[str, float] = {"BF16": 2.0, "FP8": 1.0, "4-bit": 0.5}
 
 BREAKDOWN_KEYS = (
     "embeddings",
@@ -342,32 +344,29 @@ def parse_config(config: Mapping[str, Any]) -> ModelSpec:
     return _PARSERS[family](config, family)
 
 
-def _parse_llama(config: Mapping[str, Any], family: str) -> ModelSpec:
-    hidden = _size(config, "hidden_size", family)
-    n_heads = _size(config, "num_attention_heads", family)
-    bias = _flag(config, "attention_bias", family, False)
-    head_dim = _head_dim(config, family, hidden, n_heads)
-    attention = AttentionSpec(
-        kind="gqa",
-        n_heads=n_heads,
-        n_kv_heads=_size(config, "num_key_value_heads", family, default=n_heads),
-        head_dim=head_dim,
-        v_head_dim=head_dim,
-        qkv_bias=bias,
-        o_bias=bias,
-    )
-    ffn = FFNSpec(
-        intermediate_size=_size(config, "intermediate_size", family),
-        mlp_bias=_flag(config, "mlp_bias", family, False),
-    )
+def _model_spec(
+    config: Mapping[str, Any],
+    family: str,
+    hidden: int,
+    n_layers: int,
+    attention: AttentionSpec,
+    ffn: FFNSpec,
+    mtp_layers: int = 0,
+) -> ModelSpec:
+    """The :class:`ModelSpec` around parsed attention and FFN blocks.
+
+    ``vocab_size`` and ``tie_word_embeddings`` have the same names in every supported schema
+    (DeepSeek's inference schema has no tying key: it never ties, and the default is false).
+    """
     return ModelSpec(
         family=family,
         vocab_size=_size(config, "vocab_size", family),
         hidden_size=hidden,
-        n_layers=_size(config, "num_hidden_layers", family),
+        n_layers=n_layers,
         attention=attention,
         ffn=ffn,
         tie_word_embeddings=_flag(config, "tie_word_embeddings", family, False),
+        mtp_layers=mtp_layers,
     )
 
 
@@ -394,47 +393,94 @@ def _gqa_attention(
     )
 
 
-def _check_routing(family: str, n_experts: int, k: int) -> None:
+def _mla_attention(
+    config: Mapping[str, Any], family: str, n_heads: int, bias: bool = False
+) -> AttentionSpec:
+    """Multi-head Latent Attention; both DeepSeek schemas name its sizes alike.
+
+    ``q_lora_rank`` absent or null means uncompressed queries (DeepSeek-V2-Lite).
+    """
+    rope = _size(config, "qk_rope_head_dim", family)
+    return AttentionSpec(
+        kind="mla",
+        n_heads=n_heads,
+        n_kv_heads=n_heads,
+        head_dim=_size(config, "qk_nope_head_dim", family) + rope,
+        v_head_dim=_size(config, "v_head_dim", family),
+        q_lora_rank=_size(config, "q_lora_rank", family, default=0),
+        kv_lora_rank=_size(config, "kv_lora_rank", family),
+        rope_head_dim=rope,
+        qkv_bias=bias,
+        o_bias=bias,
+    )
+
+
+def _routing(
+    config: Mapping[str, Any],
+    family: str,
+    experts_key: str,
+    per_token_key: str = "num_experts_per_tok",
+) -> tuple[int, int]:
+    """(routed experts, experts per token) from the config; needs ``1 <= k <= E``."""
+    n_experts = _size(config, experts_key, family)
+    k = _size(config, per_token_key, family)
     if not 1 <= k <= n_experts:
         raise ConfigError(
             f"The {family} config routes each token to {k} of {n_experts} experts; it needs "
-            "1 <= num_experts_per_tok <= number of experts. Fix the config."
+            f"1 <= {per_token_key} <= {experts_key}. Fix the config."
         )
+    return n_experts, k
+
+
+def _every_layer_moe(n_layers: int, n_experts: int, k: int, expert_width: int) -> FFNSpec:
+    """Every layer a mixture of experts of one width and no shared expert (Mixtral, OLMoE)."""
+    return FFNSpec(
+        intermediate_size=expert_width,
+        moe_layers=tuple(range(n_layers)),
+        n_routed_experts=n_experts,
+        experts_per_token=k,
+        moe_intermediate_size=expert_width,
+    )
+
+
+def _parse_llama(config: Mapping[str, Any], family: str) -> ModelSpec:
+    hidden = _size(config, "hidden_size", family)
+    bias = _flag(config, "attention_bias", family, False)
+    ffn = FFNSpec(
+        intermediate_size=_size(config, "intermediate_size", family),
+        mlp_bias=_flag(config, "mlp_bias", family, False),
+    )
+    attention = _gqa_attention(config, family, hidden, qkv_bias=bias, o_bias=bias, qk_norm=False)
+    return _model_spec(
+        config, family, hidden, _size(config, "num_hidden_layers", family), attention, ffn
+    )
 
 
 def _parse_mixtral(config: Mapping[str, Any], family: str) -> ModelSpec:
     hidden = _size(config, "hidden_size", family)
     n_layers = _size(config, "num_hidden_layers", family)
-    n_experts = _size(config, "num_local_experts", family)
-    k = _size(config, "num_experts_per_tok", family)
-    _check_routing(family, n_experts, k)
-    intermediate = _size(config, "intermediate_size", family)
-    ffn = FFNSpec(
-        intermediate_size=intermediate,
-        moe_layers=tuple(range(n_layers)),
-        n_routed_experts=n_experts,
-        experts_per_token=k,
-        moe_intermediate_size=intermediate,
-    )
-    return ModelSpec(
-        family=family,
-        vocab_size=_size(config, "vocab_size", family),
-        hidden_size=hidden,
-        n_layers=n_layers,
-        attention=_gqa_attention(
-            config, family, hidden, qkv_bias=False, o_bias=False, qk_norm=False
-        ),
-        ffn=ffn,
-        tie_word_embeddings=_flag(config, "tie_word_embeddings", family, False),
-    )
+    n_experts, k = _routing(config, family, "num_local_experts")
+    # In Mixtral ``intermediate_size`` is the width of each expert.
+    ffn = _every_layer_moe(n_layers, n_experts, k, _size(config, "intermediate_size", family))
+    attention = _gqa_attention(config, family, hidden, qkv_bias=False, o_bias=False, qk_norm=False)
+    return _model_spec(config, family, hidden, n_layers, attention, ffn)
+
+
+def _parse_olmoe(config: Mapping[str, Any], family: str) -> ModelSpec:
+    hidden = _size(config, "hidden_size", family)
+    n_layers = _size(config, "num_hidden_layers", family)
+    n_experts, k = _routing(config, family, "num_experts")
+    # In OLMoE ``intermediate_size`` is the width of each expert; every layer is MoE.
+    ffn = _every_layer_moe(n_layers, n_experts, k, _size(config, "intermediate_size", family))
+    bias = _flag(config, "attention_bias", family, False)
+    attention = _gqa_attention(config, family, hidden, qkv_bias=bias, o_bias=bias, qk_norm=True)
+    return _model_spec(config, family, hidden, n_layers, attention, ffn)
 
 
 def _parse_qwen2_moe(config: Mapping[str, Any], family: str) -> ModelSpec:
     hidden = _size(config, "hidden_size", family)
     n_layers = _size(config, "num_hidden_layers", family)
-    n_experts = _size(config, "num_experts", family)
-    k = _size(config, "num_experts_per_tok", family)
-    _check_routing(family, n_experts, k)
+    n_experts, k = _routing(config, family, "num_experts")
     # ``expert_interval`` is the key's name in early Qwen1.5-MoE configs (later: decoder_sparse_step).
     step = _size(config, "decoder_sparse_step", family, default=0) or _size(
         config, "expert_interval", family, default=1
@@ -450,74 +496,27 @@ def _parse_qwen2_moe(config: Mapping[str, Any], family: str) -> ModelSpec:
         shared_intermediate_size=shared,
         shared_expert_gate=shared > 0,
     )
-    return ModelSpec(
-        family=family,
-        vocab_size=_size(config, "vocab_size", family),
-        hidden_size=hidden,
-        n_layers=n_layers,
-        # Qwen2 attention: bias on the q, k, v projections, none on the output projection.
-        attention=_gqa_attention(
-            config, family, hidden, qkv_bias=True, o_bias=False, qk_norm=False
-        ),
-        ffn=ffn,
-        tie_word_embeddings=_flag(config, "tie_word_embeddings", family, False),
-    )
-
-
-def _parse_olmoe(config: Mapping[str, Any], family: str) -> ModelSpec:
-    hidden = _size(config, "hidden_size", family)
-    n_layers = _size(config, "num_hidden_layers", family)
-    n_experts = _size(config, "num_experts", family)
-    k = _size(config, "num_experts_per_tok", family)
-    _check_routing(family, n_experts, k)
-    bias = _flag(config, "attention_bias", family, False)
-    # In OLMoE ``intermediate_size`` is the width of each expert; every layer is MoE.
-    expert_width = _size(config, "intermediate_size", family)
-    ffn = FFNSpec(
-        intermediate_size=expert_width,
-        moe_layers=tuple(range(n_layers)),
-        n_routed_experts=n_experts,
-        experts_per_token=k,
-        moe_intermediate_size=expert_width,
-    )
-    return ModelSpec(
-        family=family,
-        vocab_size=_size(config, "vocab_size", family),
-        hidden_size=hidden,
-        n_layers=n_layers,
-        attention=_gqa_attention(config, family, hidden, qkv_bias=bias, o_bias=bias, qk_norm=True),
-        ffn=ffn,
-        tie_word_embeddings=_flag(config, "tie_word_embeddings", family, False),
-    )
+    # Qwen2 attention: bias on the q, k, v projections, none on the output projection.
+    attention = _gqa_attention(config, family, hidden, qkv_bias=True, o_bias=False, qk_norm=False)
+    return _model_spec(config, family, hidden, n_layers, attention, ffn)
 
 
 def _parse_deepseek_hf(config: Mapping[str, Any], family: str) -> ModelSpec:
     hidden = _size(config, "hidden_size", family)
     n_layers = _size(config, "num_hidden_layers", family)
-    n_heads = _size(config, "num_attention_heads", family)
-    nope = _size(config, "qk_nope_head_dim", family)
-    rope = _size(config, "qk_rope_head_dim", family)
-    attention_bias = _flag(config, "attention_bias", family, False)
-    attention = AttentionSpec(
-        kind="mla",
-        n_heads=n_heads,
-        n_kv_heads=n_heads,
-        head_dim=nope + rope,
-        v_head_dim=_size(config, "v_head_dim", family),
-        q_lora_rank=_size(config, "q_lora_rank", family, default=0),
-        kv_lora_rank=_size(config, "kv_lora_rank", family),
-        rope_head_dim=rope,
-        qkv_bias=attention_bias,
-        o_bias=attention_bias,
+    attention = _mla_attention(
+        config,
+        family,
+        _size(config, "num_attention_heads", family),
+        bias=_flag(config, "attention_bias", family, False),
     )
     mtp_layers = _size(config, "num_nextn_predict_layers", family, default=0)
-    n_experts = _size(config, "n_routed_experts", family, default=0)
     intermediate = _size(config, "intermediate_size", family)
-    if n_experts == 0:  # modeling_deepseek: n_routed_experts null -> every layer dense
+    if not _size(config, "n_routed_experts", family, default=0):
+        # modeling_deepseek: n_routed_experts null -> every layer dense
         ffn = FFNSpec(intermediate_size=intermediate)
     else:
-        k = _size(config, "num_experts_per_tok", family)
-        _check_routing(family, n_experts, k)
+        n_experts, k = _routing(config, family, "n_routed_experts")
         first_dense = _size(config, "first_k_dense_replace", family, default=0)
         freq = _size(config, "moe_layer_freq", family, default=1) or 1
         moe_width = _size(config, "moe_intermediate_size", family)
@@ -537,16 +536,7 @@ def _parse_deepseek_hf(config: Mapping[str, Any], family: str) -> ModelSpec:
             # The auxiliary-loss-free router keeps a per-expert bias (e_score_correction_bias).
             router_bias=config.get("topk_method", default_topk) == "noaux_tc",
         )
-    return ModelSpec(
-        family=family,
-        vocab_size=_size(config, "vocab_size", family),
-        hidden_size=hidden,
-        n_layers=n_layers,
-        attention=attention,
-        ffn=ffn,
-        tie_word_embeddings=_flag(config, "tie_word_embeddings", family, False),
-        mtp_layers=mtp_layers,
-    )
+    return _model_spec(config, family, hidden, n_layers, attention, ffn, mtp_layers)
 
 
 def _parse_deepseek_inference(config: Mapping[str, Any], family: str) -> ModelSpec:
@@ -559,23 +549,8 @@ def _parse_deepseek_inference(config: Mapping[str, Any], family: str) -> ModelSp
         )
     hidden = _size(config, "dim", family)
     n_layers = _size(config, "n_layers", family)
-    n_heads = _size(config, "n_heads", family)
-    nope = _size(config, "qk_nope_head_dim", family)
-    rope = _size(config, "qk_rope_head_dim", family)
-    n_experts = _size(config, "n_routed_experts", family)
-    k = _size(config, "n_activated_experts", family)
-    _check_routing(family, n_experts, k)
+    n_experts, k = _routing(config, family, "n_routed_experts", "n_activated_experts")
     moe_width = _size(config, "moe_inter_dim", family)
-    attention = AttentionSpec(
-        kind="mla",
-        n_heads=n_heads,
-        n_kv_heads=n_heads,
-        head_dim=nope + rope,
-        v_head_dim=_size(config, "v_head_dim", family),
-        q_lora_rank=_size(config, "q_lora_rank", family),
-        kv_lora_rank=_size(config, "kv_lora_rank", family),
-        rope_head_dim=rope,
-    )
     ffn = FFNSpec(
         intermediate_size=_size(config, "inter_dim", family),
         moe_layers=tuple(range(_size(config, "n_dense_layers", family), n_layers)),
@@ -586,14 +561,8 @@ def _parse_deepseek_inference(config: Mapping[str, Any], family: str) -> ModelSp
         # inference/model.py Gate: `self.bias = nn.Parameter(...) if self.dim == 7168 else None`.
         router_bias=hidden == 7168,
     )
-    return ModelSpec(
-        family=family,
-        vocab_size=_size(config, "vocab_size", family),
-        hidden_size=hidden,
-        n_layers=n_layers,
-        attention=attention,
-        ffn=ffn,
-    )
+    attention = _mla_attention(config, family, _size(config, "n_heads", family))
+    return _model_spec(config, family, hidden, n_layers, attention, ffn)
 
 
 _PARSERS = {
@@ -734,8 +703,13 @@ class ParamCount:
         return self.total_params + self.mtp_stored_params
 
     @property
-    def active_share(self) -> float:
-        """``active_params / total_params``."""
+    def active_share_excluding_embedding(self) -> float:
+        """``active_params_excluding_embedding / total_params`` (DeepSeek's convention)."""
+        return self.active_params_excluding_embedding / self.total_params
+
+    @property
+    def active_share_including_embedding(self) -> float:
+        """``active_params / total_params`` (the embedding table counted as active)."""
         return self.active_params / self.total_params
 
     def to_dict(self) -> dict[str, Any]:
@@ -747,7 +721,8 @@ class ParamCount:
             "total_params": self.total_params,
             "active_params": self.active_params,
             "active_params_excluding_embedding": self.active_params_excluding_embedding,
-            "active_share": round(self.active_share, 6),
+            "active_share_excluding_embedding": round(self.active_share_excluding_embedding, 6),
+            "active_share_including_embedding": round(self.active_share_including_embedding, 6),
             "breakdown": dict(self.breakdown),
             "active_breakdown": dict(self.active_breakdown),
             "mtp_params": self.mtp_params,
@@ -856,7 +831,11 @@ def with_all_experts_active(count: ParamCount) -> ParamCount:
 
 
 def format_param_table(result: ParamCount) -> str:
-    """Human-readable table of a :class:`ParamCount` for the ``deepseek-shock params`` command."""
+    """Human-readable table of a :class:`ParamCount` for the ``deepseek-shock params`` command.
+
+    The active count and share are printed on both conventions, each labelled (see the module
+    docstring), so the text agrees with any figure quoted on either basis.
+    """
     spec = result.spec
     routing = (
         f"{spec.n_moe_layers} MoE layers, {spec.ffn.n_routed_experts} routed experts, "
@@ -880,11 +859,20 @@ def format_param_table(result: ParamCount) -> str:
         f"{'':<16}{_billions(result.total_params):>20}{_billions(result.active_params):>20}"
     )
     lines.append("")
-    lines.append(
-        f"active share {result.active_share:.2%}; active excluding the input-embedding table "
-        f"{result.active_params_excluding_embedding:,} "
-        f"({_billions(result.active_params_excluding_embedding)})"
-    )
+    lines.append("active per token, and share of the total:")
+    for label, active, share in (
+        (
+            "excluding the input-embedding table (DeepSeek's convention)",
+            result.active_params_excluding_embedding,
+            result.active_share_excluding_embedding,
+        ),
+        (
+            "including the embedding table (as in the column above)",
+            result.active_params,
+            result.active_share_including_embedding,
+        ),
+    ):
+        lines.append(f"  {label:<60}{active:>16,} ({_billions(active)})  {share:.2%}")
     if result.mtp_params:
         lines.append(
             f"MTP module (not in total): {result.mtp_params:,} unique "
@@ -1057,7 +1045,9 @@ def breakdown_frame(counts: Iterable[ParamCount]) -> pd.DataFrame:
     """Total parameters per model in the four groups of the stacked chart (billions).
 
     Groups: ``attention`` (attention + layer norms), ``dense MLP``, ``experts`` (routed + shared
-    + router), ``embeddings`` (embedding + output head + final norm); plus total and active.
+    + router), ``embeddings`` (embedding + output head + final norm); plus the total, and the
+    active count and active share on both conventions (columns ``active incl. embedding``,
+    ``active excl. embedding``, ``active share incl. embedding``, ``active share excl. embedding``).
     """
     rows = []
     for c in counts:
@@ -1070,8 +1060,10 @@ def breakdown_frame(counts: Iterable[ParamCount]) -> pd.DataFrame:
                 "experts": (b["routed_experts"] + b["shared_experts"] + b["router"]) / 1e9,
                 "embeddings": (b["embeddings"] + b["lm_head"] + b["final_norm"]) / 1e9,
                 "total": c.total_params / 1e9,
-                "active": c.active_params / 1e9,
-                "active share": c.active_share,
+                "active incl. embedding": c.active_params / 1e9,
+                "active excl. embedding": c.active_params_excluding_embedding / 1e9,
+                "active share incl. embedding": c.active_share_including_embedding,
+                "active share excl. embedding": c.active_share_excluding_embedding,
             }
         )
     return pd.DataFrame(rows).set_index("model")
@@ -1139,302 +1131,6 @@ def kv_cache_elements_per_token(spec: ModelSpec, layout: str = "native") -> int:
     else:
         raise ParameterError(f"Unknown KV-cache layout {layout!r}. Use 'native' or 'mha'.")
     return per_layer * spec.n_layers
-
-
-def node_memory_bytes(n_gpus: int, gpu_memory_gb: float) -> float:
-    """Memory of one node in bytes (decimal GB, as GPU memory is quoted in gpu_specs.csv)."""
-    return n_gpus * gpu_memory_gb * 1e9
-
-
-def max_concurrent_sequences(
-    weight_bytes: float, kv_bytes_per_sequence: float, node_bytes: float
-) -> int | None:
-    """``floor((node memory - weights) / KV bytes per sequence)``; ``None`` if weights don't fit.
-
-    An upper bound: activations, the runtime and fragmentation are not subtracted.
-    """
-    free = node_bytes - weight_bytes
-    if free <= 0:
-        return None
-    return int(free // kv_bytes_per_sequence)
-
-
-def kv_cache_frame(
-    counts: Sequence[ParamCount],
-    sequence_length: int,
-    n_gpus: int,
-    gpu_memory_gb: float,
-    weight_precisions: Sequence[str] = ("BF16", "FP8", "4-bit"),
-    kv_precision: str = "BF16",
-) -> pd.DataFrame:
-    """KV cache per token and per sequence, native and as full MHA, and sequences per node.
-
-    For every model: elements/token (native and MHA layout), KB/token at BF16 and FP8, GB per
-    sequence of ``sequence_length`` tokens at ``kv_precision``, and for each weight precision the
-    maximum concurrent sequences on one node (:func:`max_concurrent_sequences`; ``None`` = the
-    weights alone do not fit).
-    """
-    node = node_memory_bytes(n_gpus, gpu_memory_gb)
-    kv_bytes = _precision_bytes(kv_precision)
-    rows = []
-    for c in counts:
-        native = kv_cache_elements_per_token(c.spec, "native")
-        row: dict[str, Any] = {
-            "model": c.model,
-            "attention": c.spec.attention.kind.upper(),
-            "elements_per_token": native,
-            "mha_elements_per_token": kv_cache_elements_per_token(c.spec, "mha"),
-            "kb_per_token_bf16": native * 2 / 1e3,
-            "kb_per_token_fp8": native * 1 / 1e3,
-            "gb_per_sequence": native * kv_bytes * sequence_length / 1e9,
-        }
-        for precision in weight_precisions:
-            row[f"max_sequences_{precision}_weights"] = max_concurrent_sequences(
-                c.total_params * _precision_bytes(precision),
-                native * kv_bytes * sequence_length,
-                node,
-            )
-        rows.append(row)
-    frame = pd.DataFrame(rows).set_index("model")
-    sequence_columns = [f"max_sequences_{p}_weights" for p in weight_precisions]
-    # Nullable integers: <NA> marks "the weights alone do not fit", not a missing number.
-    return frame.astype(dict.fromkeys(sequence_columns, "Int64"))
-
-
-def _precision_bytes(precision: str) -> float:
-    if precision not in PRECISION_BYTES:
-        raise ParameterError(
-            f"Unknown precision {precision!r}. Use one of {', '.join(PRECISION_BYTES)}."
-        )
-    return PRECISION_BYTES[precision]
-
-
-# ---------------------------------------------------------------------------------------------
-# Memory to serve
-# ---------------------------------------------------------------------------------------------
-
-
-def weight_memory_frame(
-    counts: Sequence[ParamCount],
-    gpu_memory_gb: float,
-    precisions: Sequence[str] = ("BF16", "FP8", "4-bit"),
-) -> pd.DataFrame:
-    """Weight bytes per model and precision and the minimum GPU count to hold them.
-
-    ``GB = total_params · bytes_per_param / 1e9``; ``min GPUs = ceil(GB / gpu_memory_gb)``.
-    A lower bound: no KV cache, activations or quantisation scales (FP8 128×128 block scales
-    add 4 bytes per 16,384 weights, 0.02%).
-    """
-    rows = []
-    for c in counts:
-        for precision in precisions:
-            gb = c.total_params * _precision_bytes(precision) / 1e9
-            rows.append(
-                {
-                    "model": c.model,
-                    "precision": precision,
-                    "weights_gb": gb,
-                    "min_gpus": math.ceil(gb / gpu_memory_gb),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# Decode economics
-# ---------------------------------------------------------------------------------------------
-
-
-def expected_distinct_experts(
-    batch_tokens: float | np.ndarray, k: int, n_experts: int
-) -> np.ndarray:
-    """Expected number of distinct experts a batch of ``B`` tokens uses in one MoE layer.
-
-    Each token picks ``k`` of ``E`` experts uniformly at random, independently: one expert is
-    missed by one token with probability ``1 - k/E``, so ``E[distinct] = E·(1 - (1 - k/E)^B)``
-    (linearity of expectation over the ``E`` indicator variables).
-    """
-    if not 1 <= k <= n_experts:
-        raise ParameterError(f"Need 1 <= k <= n_experts, got k={k}, n_experts={n_experts}.")
-    batch = np.asarray(batch_tokens, dtype=float)
-    return n_experts * (1.0 - (1.0 - k / n_experts) ** batch)
-
-
-def simulate_distinct_experts(
-    batch_tokens: int, k: int, n_experts: int, trials: int = 2000, seed: int = 0
-) -> np.ndarray:
-    """Distinct experts used in each of ``trials`` batches of ``B`` tokens that each draw ``k``
-    of ``E`` experts uniformly without replacement (the check on :func:`expected_distinct_experts`)."""
-    rng = np.random.default_rng(seed)
-    # Trials in chunks, so the random keys (chunk x B x E) stay a few million numbers.
-    chunk = max(1, 4_000_000 // max(1, batch_tokens * n_experts))
-    distinct = []
-    for start in range(0, trials, chunk):
-        n = min(chunk, trials - start)
-        keys = rng.random((n, batch_tokens, n_experts))
-        chosen = np.argpartition(keys, k - 1, axis=-1)[..., :k]
-        used = np.zeros((n, n_experts), dtype=bool)
-        used[np.repeat(np.arange(n), batch_tokens * k), chosen.reshape(-1)] = True
-        distinct.append(used.sum(axis=1))
-    return np.concatenate(distinct)
-
-
-@dataclass(frozen=True)
-class GPUSpec:
-    """The figures of one GPU that the roofline needs (from ``gpu_specs.csv``)."""
-
-    name: str
-    memory_gb: float
-    bandwidth_tb_s: float
-    bf16_tflops: float | None
-    fp8_tflops: float | None
-
-
-def gpu_spec(name: str) -> GPUSpec:
-    """One row of ``gpu_specs.csv``; empty cells become ``None`` (never filled in)."""
-    table = load_reference("gpu_specs").set_index("gpu")
-    if name not in table.index:
-        raise ParameterError(f"Unknown GPU {name!r}. Available: {', '.join(table.index)}.")
-    row = table.loc[name]
-
-    def value(column: str) -> float | None:
-        cell = row[column]
-        return None if pd.isna(cell) else float(cell)
-
-    return GPUSpec(
-        name=name,
-        memory_gb=float(row["hbm_gb"]),
-        bandwidth_tb_s=float(row["hbm_tb_s"]),
-        bf16_tflops=value("bf16_dense_tflops"),
-        fp8_tflops=value("fp8_dense_tflops"),
-    )
-
-
-def decode_step_bytes(
-    count: ParamCount,
-    batch: int,
-    context_length: int,
-    weight_bytes_per_param: float,
-    kv_bytes_per_element: float,
-) -> float:
-    """Bytes read from memory for one decode step of ``batch`` sequences.
-
-    Weights: everything except the embedding table and the routed experts, plus, in each MoE
-    layer, the expected distinct experts the batch uses (:func:`expected_distinct_experts`),
-    times ``weight_bytes_per_param``. KV cache: ``batch · L ·`` elements/token
-    (:func:`kv_cache_elements_per_token`) ``· kv_bytes_per_element``.
-    """
-    spec, b = count.spec, count.breakdown
-    table = 0 if spec.tie_word_embeddings else b["embeddings"]
-    always_read = count.total_params - table - b["routed_experts"]
-    experts_read = 0.0
-    if spec.ffn.n_routed_experts:
-        per_expert = mlp_params(spec.hidden_size, spec.ffn.moe_intermediate_size, spec.ffn.mlp_bias)
-        distinct = expected_distinct_experts(
-            batch, spec.ffn.experts_per_token, spec.ffn.n_routed_experts
-        )
-        experts_read = float(distinct) * per_expert * spec.n_moe_layers
-    weights = (always_read + experts_read) * weight_bytes_per_param
-    kv = batch * context_length * kv_cache_elements_per_token(spec) * kv_bytes_per_element
-    return weights + kv
-
-
-@dataclass(frozen=True)
-class DecodeEstimate:
-    """Roofline decode estimate for one model and batch size (per GPU, ideal parallelism)."""
-
-    model: str
-    batch: int
-    context_length: int
-    bytes_per_step: float
-    flops_per_step: float
-    memory_time_s: float
-    compute_time_s: float | None
-    tokens_per_s_per_gpu: float
-    bound: str
-    usd_per_million_tokens: float
-
-
-def decode_estimate(
-    count: ParamCount,
-    batch: int,
-    context_length: int,
-    bandwidth_gpu: GPUSpec,
-    compute_gpu: GPUSpec | None,
-    gpu_hour_usd: float,
-    weight_precision: str = "FP8",
-    kv_precision: str = "BF16",
-) -> DecodeEstimate:
-    """Tokens/s per GPU and cost per million output tokens when decoding ``batch`` sequences.
-
-    Roofline (Williams, Waterman & Patterson 2009), normalised to one GPU: a step takes
-    ``max(bytes / bandwidth, FLOPs / peak)`` GPU-seconds, with ``bytes`` from
-    :func:`decode_step_bytes` and ``FLOPs = batch · forward_flops_per_token(L)``; a step yields
-    ``batch`` tokens, so ``tokens/s/GPU = batch / max(...)`` and
-    ``USD per 1M tokens = gpu_hour_usd / (3600 · tokens/s/GPU) · 1e6``. It assumes weights and
-    work spread evenly over the GPUs and full bandwidth/peak use: an optimistic upper bound on
-    throughput (lower bound on cost). The compute roof uses the FP8 peak for FP8 weights and
-    the BF16 peak otherwise; ``compute_gpu=None`` or a missing peak leaves it out.
-    """
-    if batch < 1 or context_length < 0:
-        raise ParameterError("Need batch >= 1 and context_length >= 0.")
-    step_bytes = decode_step_bytes(
-        count,
-        batch,
-        context_length,
-        _precision_bytes(weight_precision),
-        _precision_bytes(kv_precision),
-    )
-    flops = float(batch * forward_flops_per_token(count, context_length))
-    memory_time = step_bytes / (bandwidth_gpu.bandwidth_tb_s * 1e12)
-    peak = None
-    if compute_gpu is not None:
-        peak = compute_gpu.fp8_tflops if weight_precision == "FP8" else compute_gpu.bf16_tflops
-    compute_time = flops / (peak * 1e12) if peak else None
-    step_time = max(memory_time, compute_time or 0.0)
-    tokens_per_s = batch / step_time
-    return DecodeEstimate(
-        model=count.model,
-        batch=batch,
-        context_length=context_length,
-        bytes_per_step=step_bytes,
-        flops_per_step=flops,
-        memory_time_s=memory_time,
-        compute_time_s=compute_time,
-        tokens_per_s_per_gpu=tokens_per_s,
-        bound="compute" if compute_time is not None and compute_time > memory_time else "memory",
-        usd_per_million_tokens=gpu_hour_usd / (3600.0 * tokens_per_s) * 1e6,
-    )
-
-
-def decode_frame(
-    counts: Sequence[ParamCount],
-    batches: Sequence[int],
-    context_length: int,
-    bandwidth_gpu: GPUSpec,
-    compute_gpu: GPUSpec | None,
-    gpu_hour_usd: float,
-    weight_precision: str = "FP8",
-    kv_precision: str = "BF16",
-) -> pd.DataFrame:
-    """:func:`decode_estimate` for every model and batch size, one row each."""
-    rows = [
-        asdict(
-            decode_estimate(
-                c,
-                b,
-                context_length,
-                bandwidth_gpu,
-                compute_gpu,
-                gpu_hour_usd,
-                weight_precision,
-                kv_precision,
-            )
-        )
-        for c in counts
-        for b in batches
-    ]
-    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1558,71 +1254,28 @@ def price_ratio_frame(
 
 
 # ---------------------------------------------------------------------------------------------
-# Claim checks (reused by the scorecard)
+# Claim checks (the ledger seeds/claims.yaml calls these as moe:verify_*)
 # ---------------------------------------------------------------------------------------------
 
 
-def _config_for_model(model: str) -> str:
-    """Bundled config stem for a config stem or a published model name."""
+def _bundled_count(model: str) -> tuple[str, ParamCount, str | None]:
+    """(bundled config stem, its count, the published model it corresponds to) for ``model``,
+    a config stem or a published model name."""
     if model in list_model_configs():
-        return model
-    for config_name, (published, describes) in CONFIG_PUBLISHED_MODEL.items():
-        if published == model and describes:
-            return config_name
-    raise ParameterError(
-        f"No bundled config for {model!r}. Available: {', '.join(list_model_configs())}."
-    )
-
-
-def _published_name(config_name: str) -> str | None:
+        config_name = model
+    else:
+        described = [
+            name
+            for name, (published, describes) in CONFIG_PUBLISHED_MODEL.items()
+            if published == model and describes
+        ]
+        if not described:
+            raise ParameterError(
+                f"No bundled config for {model!r}. Available: {', '.join(list_model_configs())}."
+            )
+        config_name = described[0]
     entry = CONFIG_PUBLISHED_MODEL.get(config_name)
-    return entry[0] if entry else None
-
-
-@dataclass(frozen=True)
-class MoEClaimCheck:
-    """An "activates A of T parameters" claim checked against the computed counts.
-
-    ``active`` uses the publisher's convention (:func:`active_on_published_basis`); comparisons
-    use the published-precision-or-tolerance rule (:func:`compare_with_published`).
-    """
-
-    model: str
-    claimed_active_b: float
-    claimed_total_b: float
-    total: PublishedComparison
-    active: PublishedComparison
-    active_share: float
-    claimed_share: float
-
-    @property
-    def holds(self) -> bool:
-        """Both the total and the active figure are within their bands."""
-        return self.total.within and self.active.within
-
-
-def check_moe_claim(
-    claimed_active_b: float | str = "37",
-    claimed_total_b: float | str = "671",
-    model: str = "DeepSeek-V3",
-) -> MoEClaimCheck:
-    """Check "activates only ``claimed_active_b`` billion of ``claimed_total_b`` billion parameters".
-
-    The claimed figures are compared with the counts computed from the bundled config (total
-    within 1% or the claim's precision; active within 3% or its precision).
-    """
-    count = count_bundled(_config_for_model(model))
-    published = _published_name(_config_for_model(model)) or model
-    active = active_on_published_basis(count, published)
-    return MoEClaimCheck(
-        model=model,
-        claimed_active_b=float(claimed_active_b),
-        claimed_total_b=float(claimed_total_b),
-        total=compare_with_published(count.total_params, claimed_total_b, TOTAL_REL_TOL),
-        active=compare_with_published(active, claimed_active_b, ACTIVE_REL_TOL),
-        active_share=active / count.total_params,
-        claimed_share=float(claimed_active_b) / float(claimed_total_b),
-    )
+    return config_name, count_bundled(config_name), entry[0] if entry else None
 
 
 def verify_total_params(model: str = "DeepSeek-V3", include_mtp: bool = False) -> Measurement:
@@ -1633,12 +1286,10 @@ def verify_total_params(model: str = "DeepSeek-V3", include_mtp: bool = False) -
     stored (main model + MTP module with its embedding/head copies, DeepSeek's "685B").
     ``extra``: ``billions``, ``published_b`` and ``within_published`` when a published figure exists.
     """
-    config_name = _config_for_model(model)
-    count = count_bundled(config_name)
+    config_name, count, published = _bundled_count(model)
     value = count.total_params_with_mtp if include_mtp else count.total_params
     basis = "main model + MTP module as stored" if include_mtp else "main model (MTP excluded)"
     extra: dict[str, object] = {"billions": round(value / 1e9, 3), "config": config_name}
-    published = _published_name(config_name)
     if published is not None and not include_mtp:
         row = published_params().loc[published]
         comparison = compare_with_published(value, row["total_params_b"], TOTAL_REL_TOL)
@@ -1661,25 +1312,25 @@ def verify_active_params(model: str = "DeepSeek-V3") -> Measurement:
     Signature: ``verify_active_params(model="DeepSeek-V3") -> Measurement``; ``value`` in
     parameters on the publisher's convention (DeepSeek: excluding the input-embedding table);
     ``bounds`` = (excluding, including the embedding table) so a claim on either convention can
-    be judged; ``extra`` has both and the published figure.
+    be judged; ``extra`` has both, the ``convention`` of ``value`` and the published figure.
     """
-    config_name = _config_for_model(model)
-    count = count_bundled(config_name)
-    published = _published_name(config_name) or model
+    config_name, count, published = _bundled_count(model)
+    published = published or model
     value = active_on_published_basis(count, published)
-    extra: dict[str, object] = {
-        "billions": round(value / 1e9, 3),
-        "including_embedding": count.active_params,
-        "excluding_embedding": count.active_params_excluding_embedding,
-        "config": config_name,
-    }
-    if published in published_params().index:
-        extra["published_b"] = float(published_params().loc[published, "active_params_b"])
     convention = (
         "excluding the input-embedding table"
         if published in ACTIVE_EXCLUDES_EMBEDDING
         else "including the embedding table"
     )
+    extra: dict[str, object] = {
+        "billions": round(value / 1e9, 3),
+        "including_embedding": count.active_params,
+        "excluding_embedding": count.active_params_excluding_embedding,
+        "convention": convention,
+        "config": config_name,
+    }
+    if published in published_params().index:
+        extra["published_b"] = float(published_params().loc[published, "active_params_b"])
     return Measurement(
         value=float(value),
         unit="params",
@@ -1700,56 +1351,26 @@ def verify_active_share(model: str = "DeepSeek-V3") -> Measurement:
     """Share of the parameters a token uses, in percent.
 
     Signature: ``verify_active_share(model="DeepSeek-V3") -> Measurement``; ``value`` =
-    100 · active / total (publisher's active convention), unit ``"%"``.
+    100 · active / total on the publisher's active convention (named in ``basis`` and
+    ``extra["convention"]``), unit ``"%"``; ``bounds`` = (share excluding, share including the
+    embedding table), i.e. :attr:`ParamCount.active_share_excluding_embedding` and
+    :attr:`ParamCount.active_share_including_embedding` in percent.
     """
     active = verify_active_params(model)
     total = verify_total_params(model)
     share = 100.0 * float(active.value) / float(total.value)
+    low, high = (100.0 * bound / float(total.value) for bound in active.bounds)
+    convention = str(active.extra["convention"])
     return Measurement(
         value=share,
         unit="%",
-        basis="active parameters per token / total parameters",
-        evidence=f"{active.evidence} Share {share:.2f}%.",
-        bounds=(100.0 * active.bounds[0] / total.value, 100.0 * active.bounds[1] / total.value),
-    )
-
-
-def verify_moe_claim(
-    claimed_active_b: float | str = "37",
-    claimed_total_b: float | str = "671",
-    model: str = "DeepSeek-V3",
-) -> Measurement:
-    """The article claim "activates only 37 billion ... out of a total 671 billion" as a Measurement.
-
-    Signature: ``verify_moe_claim(claimed_active_b="37", claimed_total_b="671",
-    model="DeepSeek-V3") -> Measurement``; ``value`` = computed active parameters (publisher's
-    convention), ``bounds`` = the claim's tolerance band for the active figure (in parameters);
-    ``extra``: computed total, both ``within`` flags, ``holds`` and a note that the 37B is per
-    token (a batched decode step touches many more distinct experts).
-    """
-    check = check_moe_claim(claimed_active_b, claimed_total_b, model)
-    count = count_bundled(_config_for_model(model))
-    ffn = count.spec.ffn
-    batch = 256
-    distinct = float(expected_distinct_experts(batch, ffn.experts_per_token, ffn.n_routed_experts))
-    return Measurement(
-        value=check.active.computed_b * 1e9,
-        unit="params",
-        basis="active parameters per token vs the claim; total checked alongside",
+        basis=f"active parameters per token ({convention}) / total parameters",
         evidence=(
-            f"Computed {check.active.computed_b:.2f}B active of {check.total.computed_b:.2f}B total "
-            f"({check.active_share:.2%}); claimed {check.claimed_active_b:g}B of "
-            f"{check.claimed_total_b:g}B. The figure is per token: a decode step of {batch} "
-            f"sequences uses about {distinct:.0f} of {ffn.n_routed_experts} experts per layer."
+            f"{active.evidence} Share {share:.2f}% ({convention}); {low:.2f}% excluding, "
+            f"{high:.2f}% including the embedding table."
         ),
-        bounds=(check.active.low_b * 1e9, check.active.high_b * 1e9),
-        extra={
-            "total_params": check.total.computed_b * 1e9,
-            "total_within": check.total.within,
-            "active_within": check.active.within,
-            "holds": check.holds,
-            "distinct_experts_batch_256": round(distinct, 1),
-        },
+        bounds=(low, high),
+        extra={"convention": convention},
     )
 
 
