@@ -9,6 +9,7 @@ import pytest
 from deepseek_shock import claims
 from deepseek_shock.errors import DataError
 from deepseek_shock.evidence import Measurement
+from deepseek_shock.framing import extract_corpus_numbers, load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,3 +119,93 @@ def test_malformed_ledger_entries_are_named(tmp_path):
 def test_only_verify_functions_of_the_package_can_be_called():
     with pytest.raises(DataError, match="must be a deepseek_shock verify_"):
         claims._resolve({"function": "runner:run_collection"})
+
+
+def _occurrences(text: str, passage: str) -> list[tuple[int, int]]:
+    """Character spans of every (possibly overlapping) occurrence of ``passage`` in ``text``."""
+    spans, at = [], text.find(passage)
+    while at != -1:
+        spans.append((at, at + len(passage)))
+        at = text.find(passage, at + 1)
+    return spans
+
+
+def _coverage_problems(ledger, exclusions, corpus) -> list[str]:
+    """Why the ledger does not cover the corpus' numeric expressions (empty list: it does).
+
+    An expression (framing.extract_corpus_numbers) is covered when its character span lies
+    inside the single occurrence of a ledger quote in its article, or inside the single
+    occurrence of an exclusion's ``text`` whose ``kind`` is the extractor's kind. An expression
+    may not be both; every exclusion must cover some expression and give a reason.
+    """
+    texts = {article.name: article.text for article in corpus}
+    problems = [f"exclusion {ex} lacks a field" for ex in exclusions
+                if not ex.get("article") or not ex.get("text") or not ex.get("kind")
+                or not ex.get("reason")]  # fmt: skip
+    passages = [(c.id, Path(c.article).stem, c.quote, None) for c in ledger] + [
+        (f"exclusion #{i} {ex['text']!r}", Path(ex["article"]).stem, ex["text"], ex)
+        for i, ex in enumerate(exclusions)
+        if ex.get("article") and ex.get("text")
+    ]
+    used = set()
+    for number in extract_corpus_numbers(corpus).itertuples():
+        where = f"{number.text!r} ({number.kind}) in {number.article}: {number.sentence!r}"
+        covering = [
+            (name, text, ex)
+            for name, article, text, ex in passages
+            if article == number.article
+            and any(
+                a <= number.start and number.end <= b for a, b in _occurrences(texts[article], text)
+            )
+        ]
+        if not covering:
+            problems.append(f"neither in a ledger quote nor excluded: {where}")
+        if len({ex is None for _, _, ex in covering}) == 2:
+            problems.append(f"both claimed and excluded: {where}")
+        for name, text, ex in covering:
+            if (n := len(_occurrences(texts[number.article], text))) != 1:
+                problems.append(f"{name}: occurs {n} times, so {where} is ambiguous")
+            if ex is not None:
+                used.add(name)
+                if ex["kind"] != number.kind:
+                    problems.append(f"{name}: kind {ex['kind']!r}, but {where}")
+    problems += [f"{name} covers no extracted expression" for name, _, _, ex in passages
+                 if ex is not None and name not in used]  # fmt: skip
+    return problems
+
+
+def test_every_numeric_expression_is_a_ledger_claim_or_an_explained_exclusion():
+    """Coverage (issue 7): see :func:`_coverage_problems` for the matching rule."""
+    ledger, exclusions = claims.load_ledger()
+    corpus = load_corpus(ROOT / "seeds")
+    assert extract_corpus_numbers(corpus)["article"].nunique() == len(corpus) == 5
+    assert _coverage_problems(ledger, exclusions, corpus) == []
+
+
+def test_coverage_check_names_each_kind_of_gap():
+    ledger, exclusions = claims.load_ledger()
+    corpus = load_corpus(ROOT / "seeds")
+    caption = "004_1f824fb0266c188b.txt"
+
+    def report(ledger=ledger, extra=(), drop_captions=False) -> str:
+        kept = [ex for ex in exclusions if not (drop_captions and ex["article"] == caption)]
+        return "\n".join(_coverage_problems(ledger, [*kept, *extra], corpus))
+
+    assert report() == ""
+    # without the caption exclusions both caption dates are reported, nothing else
+    problems = report(drop_captions=True).splitlines()
+    assert len(problems) == 2 and all("'January 27, 2025' (date)" in p for p in problems)
+    # a passage that occurs twice cannot say which of the two dates it excludes
+    twice = {"article": caption, "text": "January 27, 2025", "kind": "date", "reason": "caption"}
+    assert "occurs 2 times" in report(extra=[twice], drop_captions=True)
+    stale = {"article": caption, "text": "Photo: Reuters", "kind": "date", "reason": "r"}
+    assert "covers no extracted expression" in report(extra=[stale])
+    wrong_kind = [dict(ex, kind="money") for ex in exclusions if ex["article"] == caption]
+    assert "kind 'money'" in report(extra=wrong_kind, drop_captions=True)
+    no_reason = [dict(ex, reason="") for ex in exclusions if ex["article"] == caption]
+    assert "lacks a field" in report(extra=no_reason, drop_captions=True)
+    # excluding a number that a ledger quote already covers is a contradiction
+    both = {"article": caption, "text": "plunged 17%", "kind": "percent", "reason": "r"}
+    assert "both claimed and excluded" in report(extra=[both])
+    # dropping a claim leaves its number uncovered
+    assert "'2,048' (count)" in report(ledger=[c for c in ledger if c.id != "c004-04"])

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from deepseek_shock import cost
+from deepseek_shock import claims, cost
 from deepseek_shock.errors import DataError, ParameterError
 from deepseek_shock.reference import load_model_config
 
@@ -449,14 +449,46 @@ def test_claim_quotes_are_in_the_articles():
     articles = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
     for verdict in cost.claim_verdicts():
         assert verdict.quote in articles[verdict.article], verdict.claim_id
-    # the OpenAI-funding verdict quotes article 004's funding sentence
+    # the OpenAI-funding paragraph quotes article 004's funding sentence
     assert "6.6 billion US dollars that the company has lifted" in articles["004"]
 
 
-def test_verdict_table_has_one_row_per_claim_and_known_labels():
-    table = cost.verdict_table()
-    assert table["claim_id"].is_unique and len(table) == len(cost.claim_verdicts())
-    labels = {"supported", "roughly right", "overstated", "unverifiable", "misleading comparison",
-              "not supported"}  # fmt: skip
-    assert set(table["verdict"]) <= labels
-    assert table.set_index("claim_id").loc["cost-001-o1-3pct", "verdict"] == "unverifiable"
+def test_verdicts_are_the_scorecards_for_every_cost_claim_of_the_ledger():
+    card = claims.scorecard(topics=["cost"]).set_index("id")
+    table = cost.verdict_table().set_index("claim_id")
+    assert list(table.index) == list(card.index)  # every cost claim, in ledger order
+    assert table["verdict"].to_dict() == card["verdict"].to_dict()
+    assert set(table["verdict"]) <= set(claims.VERDICTS)
+    assert table.loc["c001-03", "verdict"] == "unverifiable"  # no o1 budget in the data
+
+
+def test_every_cost_claim_has_its_own_paragraph():
+    ledger, _ = claims.load_ledger()
+    paragraphs = cost.claim_paragraphs({c.id: c.claimed for c in ledger})
+    assert set(paragraphs) == {c.id for c in ledger if c.topic == "cost"}
+    by_id = {v.claim_id: v for v in cost.claim_verdicts()}
+    assert all(by_id[i].paragraph == text for i, text in paragraphs.items())
+
+
+def test_verdicts_known_answers():
+    verdicts = {v.claim_id: v for v in cost.claim_verdicts()}
+    # 1 - 5.576/78 = 92.85% < 95% x (1 - 0.02): "more than 95% cheaper" is wrong
+    assert verdicts["c000-05"].verdict == "wrong"
+    # 2,664,000 GPU-hours / 2,048 / 24 = 54.2 days < 59: "less than two months" is accurate
+    assert verdicts["c002-08"].verdict == "accurate"
+    # 2,788,000 / 2,048 / 24 = 56.7 days: within 10% of, not inside, 59-62 days
+    assert verdicts["c004-11"].verdict == "approximately accurate"
+    # the €5.24M conversion: $5.6M / €5.24M
+    assert "1.069 USD per EUR" in verdicts["c000-03"].paragraph
+
+
+def test_rental_equivalent_figures_are_right_numbers_on_the_wrong_basis():
+    """The paragraphs say $5.576M "rounds to" $5.6M/$6M and $5.87M to $6M; without the basis
+    mismatch each would be accurate, with it each is misleading."""
+    ledger = {c.id: c for c in claims.load_ledger()[0]}
+    verdicts = {v.claim_id: v for v in cost.claim_verdicts()}
+    for claim_id in ("c000-02", "c001-02", "c002-09"):
+        claim, verdict = ledger[claim_id], verdicts[claim_id]
+        assert "rounds to" in verdict.paragraph and verdict.verdict == "misleading"
+        same_basis = dataclasses.replace(claim, basis_mismatch=None)
+        assert claims.judge(same_basis, verdict.measurement)[0] == "accurate", claim_id

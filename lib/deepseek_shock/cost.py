@@ -34,6 +34,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -41,6 +42,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from . import claims
 from .errors import ConfigError, DataError, ParameterError
 from .evidence import Measurement
 from .formatting import count, pct, usd
@@ -1624,7 +1626,13 @@ def verify_implied_mfu(precision: Literal["fp8", "bf16"] = "fp8") -> Measurement
 
 @dataclass(frozen=True)
 class ClaimVerdict:
-    """An article claim, the measurement that checks it, a verdict and a paragraph."""
+    """A cost claim of the ledger, the measurement that checks it, its verdict and a paragraph.
+
+    ``claim_id`` is the ledger id (``seeds/claims.yaml``) and ``article`` the article number
+    (the file name's prefix). ``verdict`` is :func:`deepseek_shock.claims.judge` applied to the
+    ledger entry, so it is the scorecard's verdict by construction (scale in
+    :mod:`deepseek_shock.claims`).
+    """
 
     claim_id: str
     article: str
@@ -1634,152 +1642,126 @@ class ClaimVerdict:
     measurement: Measurement = field(repr=False)
 
 
-def _rounds_to(value: float, claimed: float, step: float) -> bool:
-    """True if ``value`` rounds to ``claimed`` at the claim's precision ``step``."""
-    return abs(value - claimed) <= step / 2
+def claim_paragraphs(claimed: Mapping[str, object]) -> dict[str, str]:
+    """Explanatory paragraph for each cost claim of the seed ledger, keyed by ledger id.
 
-
-def claim_verdicts() -> list[ClaimVerdict]:
-    """Verdicts on the cost claims of the seed articles, each drawn from computed values.
-
-    Rules: a round figure is *supported* when the computed value rounds to it at the claim's
-    precision ($5.6M at $0.1M, $6M at $1M); "just over 2,000" is supported for 2,000 < n ≤
-    2,200; "less than two months" against 59 days; arithmetic that lands within 10% of the
-    figure it explains is *roughly right*; a threshold not reached is *overstated*; a figure
-    absent from the bundled data is *unverifiable*; a comparison across bases (funding vs a
-    run) is a *misleading comparison*.
+    ``claimed`` maps ledger ids to their claimed values (the article's figures, used where a
+    paragraph works out what a claim implies). Every other number comes from the ``verify_*``
+    functions and the reference tables. A paragraph explains the scorecard's verdict; it does
+    not decide it (:func:`deepseek_shock.claims.judge` does).
     """
     run = reported_v3_run()
-    cost = verify_training_cost()
-    gpus = verify_gpu_count()
-    days = verify_training_duration_days()
-    pre_days = verify_training_duration_days("pre-training")
-    cheaper = verify_percent_cheaper("GPT-4")
-    cheaper_api = verify_percent_cheaper(basis="api")
+    c = verify_training_cost().value
+    gpus = verify_gpu_count().value
+    days = verify_training_duration_days().value
+    pre_days = verify_training_duration_days("pre-training").value
+    cheaper = verify_percent_cheaper("GPT-4").value
+    cheaper_api = verify_percent_cheaper(basis="api").bounds
     r1 = verify_r1_training_cost()
     o1 = verify_cost_ratio_vs("OpenAI o1", r1.value)
-    llama = verify_peer_training_cost("Llama 3.1 405B")
+    llama = verify_peer_training_cost("Llama 3.1 405B").value
     openai = verify_peer_training_cost("OpenAI company funding")
-    gpt4 = verify_peer_training_cost("GPT-4")
+    gpt4 = verify_peer_training_cost("GPT-4").value
     two_month = verify_two_month_rental_arithmetic()
     fleet_row = _row(
         load_reference("cost_estimates"), "DeepSeek/High-Flyer GPU fleet", "cost_estimates"
     )
     fleet = float(fleet_row["value"])
+    hours = f"{count(run.total_gpu_hours)} GPU-hours"
     scope = (
         f"it covers only the final official run; the report itself says: \u201c{run.caveat}\u201d"
     )
-    c = cost.value
-    out = [
-        ClaimVerdict(
-            "cost-000-gpus",
-            "000",
-            "just over 2,000 Nvidia H800 chips",
-            "supported" if 2000 < gpus.value <= 2200 else "not supported",
-            f"DeepSeek reports a cluster of {gpus.value:,.0f} H800 GPUs; \u201cjust over 2,000\u201d "
-            "describes it. It is the training cluster of one run, not DeepSeek's fleet "
-            f"(SemiAnalysis estimates about {fleet:,.0f} Hopper GPUs).",
-            gpus,
-        ),
-        ClaimVerdict(
-            "cost-000-5.6m",
-            "000",
-            "spent just $5.6 million",
-            "supported" if _rounds_to(c, 5.6e6, 0.1e6) else "not supported",
-            f"{count(run.total_gpu_hours)} GPU-hours × ${run.price_per_gpu_hour:g} = "
-            f"{usd(c, 'M', 3)}, which rounds to $5.6M. It is a rental-equivalent, not money "
-            f"spent, and {scope}",
-            cost,
-        ),
-        ClaimVerdict(
-            "cost-000-95pct",
-            "000",
-            "It’s more than 95 % cheaper than OpenAI does it.",
-            "overstated" if cheaper.value <= 95 else "supported",
-            f"On the only OpenAI training-cost figure in the bundled data (AI Index/Epoch: "
-            f"GPT-4 {usd(gpt4.value, 'M', 0)}, a 2023 run), V3's {usd(c, 'M', 2)} is "
-            f"{cheaper.value:.1f}% cheaper (both are final-run compute at rental prices): "
-            "more than 90%, not more than 95%. On API list "
-            f"prices (R1 vs o1) the saving is {cheaper_api.bounds[0]:.1f}–"
-            f"{cheaper_api.bounds[1]:.1f}%, which does exceed 95%, but that is a price, not a "
-            "training cost.",
-            cheaper,
-        ),
-        ClaimVerdict(
-            "cost-001-r1-6m",
-            "001",
-            "development cost of just $6 million",
-            "roughly right" if _rounds_to(r1.value, 6e6, 1e6) else "not supported",
-            f"V3's final run ({usd(c, 'M', 3)}) plus the R1 RL stage DeepSeek reported later "
-            f"({usd(r1.extra['r1_rl_usd'], 'K', 0)}) is {usd(r1.value, 'M', 2)}, ≈ $6M "
-            f"(Epoch AI also estimates ~{usd(r1.extra['epoch_estimate_usd'], 'M', 0)}). But this "
-            "is final-run compute, not a \u201cdevelopment cost\u201d: research, ablations, staff "
-            "and hardware are excluded.",
-            r1,
-        ),
-        ClaimVerdict(
-            "cost-001-o1-3pct",
-            "001",
-            "roughly 3% of the estimated budget for OpenAI’s o1",
-            "unverifiable",
+    short, long = TWO_MONTHS_DAYS
+    one_run = (
+        "It is the training cluster of one run, not DeepSeek's fleet (SemiAnalysis estimates "
+        f"about {fleet:,.0f} Hopper GPUs)."
+    )
+    paragraphs = {
+        "c000-01": f"DeepSeek reports a cluster of {gpus:,.0f} H800 GPUs; \u201cjust over 2,000\u201d "
+        f"describes it. {one_run}",
+        "c000-02": f"{hours} × ${run.price_per_gpu_hour:g} = {usd(c, 'M', 3)}, which rounds to "
+        "$5.6M: the number is right, the basis is not. It is a rental equivalent at DeepSeek's "
+        f"assumed price, not money spent (DeepSeek owns its GPUs), and {scope}",
+        "c000-05": f"On the only OpenAI training-cost figure in the bundled data (AI Index/Epoch: "
+        f"GPT-4 {usd(gpt4, 'M', 0)}, a 2023 run; the quote names no model), V3's "
+        f"{usd(c, 'M', 2)} is {cheaper:.1f}% cheaper (both are final-run compute at rental "
+        "prices): more than 90%, not more than 95%, and the tolerance is tight because 95% "
+        "cheaper means a cost ratio below 5%. On API list prices (R1 vs o1) the saving is "
+        f"{cheaper_api[0]:.1f}–{cheaper_api[1]:.1f}%, which does exceed 95%, but that is a "
+        "price, not a training cost.",
+        "c001-02": f"V3's final run ({usd(c, 'M', 3)}) plus the R1 RL stage DeepSeek reported "
+        f"later ({usd(r1.extra['r1_rl_usd'], 'K', 0)}) is {usd(r1.value, 'M', 2)}, which rounds "
+        f"to $6M (Epoch AI also estimates ~{usd(r1.extra['epoch_estimate_usd'], 'M', 0)}). But "
+        "this is final-run compute, not a \u201cdevelopment cost\u201d: research, ablations, "
+        "staff and hardware are excluded.",
+        "c002-08": f"The report says pre-training took less than two months: "
+        f"{count(run.stage_gpu_hours['pre-training'])} GPU-hours on {run.gpu_count:,} GPUs is "
+        f"{pre_days:.1f} days, below the {short:.0f}-day shortest two-month span; the whole "
+        f"run ({hours}) is {days:.1f} days, also below it — assuming every stage used the "
+        "whole cluster.",
+        "c002-09": f"{usd(c, 'M', 3)} rounds to $6M, but it is the final run's rental "
+        f"equivalent, not what the model cost to train: {scope}",
+        "c002-10": "Meta has published no training cost in the bundled data. On DeepSeek's own "
+        f"basis (model-card GPU-hours × ${run.price_per_gpu_hour:g}), Llama 3.1 405B comes to "
+        f"{usd(llama, 'M', 2)}, close to $60M — but that is an H100 rental equivalent of one "
+        "run, not Meta's \u201cinvestment in Llama\u201d.",
+        "c002-11": f"{openai.evidence}, so the figure cannot be checked here. The only OpenAI "
+        "figure of that size in the seed articles is a funding round (article 004: \u201c6.6 "
+        "billion US dollars that the company has lifted\u201d); if that is what is meant, "
+        "company money is being set against one training run's rental cost "
+        f"({usd(c, 'M', 2)}).",
+        "c004-04": f"DeepSeek reports a cluster of {gpus:,.0f} H800 GPUs, exactly the article's "
+        f"figure. {one_run}",
+        "c004-05": f"{two_month.evidence}. The arithmetic lands "
+        f"{100 * (two_month.value / c - 1):.0f}% above the figure: the reported number is "
+        f"GPU-hours × ${run.price_per_gpu_hour:g}, and {hours} is {days:.1f} days of the "
+        "cluster, a little under two months.",
+        "c004-11": f"{hours} on {run.gpu_count:,} GPUs is {days:.1f} days of the whole "
+        f"cluster, a little short of two calendar months ({short:.0f}–{long:.0f} days): close, "
+        "not exact, and only if every stage used every GPU.",
+    }
+    if claimed.get("c000-02") and claimed.get("c000-03"):
+        rate = float(claimed["c000-02"]) / float(claimed["c000-03"])
+        paragraphs["c000-03"] = (
+            "The bundled data holds no exchange rates, so the conversion cannot be checked; the "
+            f"article's pair of figures implies {rate:.3f} USD per EUR."
+        )
+    if claimed.get("c001-02") and claimed.get("c001-03"):
+        cost_r1, share = float(claimed["c001-02"]), float(claimed["c001-03"])
+        paragraphs["c001-03"] = (
             f"{o1.evidence}, so the ratio cannot be checked. Taken at face value it implies an "
-            f"o1 budget of about {usd(6e6 / 0.03, 'M', 0)} ($6M ÷ 3%).",
-            o1,
-        ),
-        ClaimVerdict(
-            "cost-002-two-months",
-            "002",
-            "trained in less than two months",
-            "supported" if days.value < TWO_MONTHS_DAYS[0] else "not supported",
-            f"{count(run.total_gpu_hours)} GPU-hours on {run.gpu_count:,} GPUs is "
-            f"{days.value:.1f} days ({pre_days.value:.1f} days for pre-training), below the "
-            f"{TWO_MONTHS_DAYS[0]:.0f}-day shortest two-month span — assuming every stage used "
-            "the whole cluster.",
-            days,
-        ),
-        ClaimVerdict(
-            "cost-002-6m",
-            "002",
-            "for only $6 million",
-            "supported" if _rounds_to(c, 6e6, 1e6) else "not supported",
-            f"{usd(c, 'M', 3)} rounds to $6M; {scope}",
-            cost,
-        ),
-        ClaimVerdict(
-            "cost-002-meta-60m",
-            "002",
-            "Meta's $60 million investment in Llama",
-            "roughly right" if abs(llama.value / 60e6 - 1) <= 0.10 else "not supported",
-            f"Meta has published no training cost in the bundled data. On DeepSeek's own basis "
-            f"(model-card GPU-hours × ${run.price_per_gpu_hour:g}), Llama 3.1 405B comes to "
-            f"{usd(llama.value, 'M', 2)}, close to $60M — an H100 rental-equivalent of one run, "
-            "not Meta's \u201cinvestment in Llama\u201d.",
-            llama,
-        ),
-        ClaimVerdict(
-            "cost-002-openai-6b",
-            "002",
-            "OpenAI's $6 billion in its model",
-            "misleading comparison",
-            f"{openai.evidence}. The only OpenAI figure of that size in the seed articles is a "
-            "funding round (article 004: \u201c6.6 billion US dollars that the company has "
-            "lifted\u201d); if that is what is meant, company money is being set against one "
-            f"training run's rental cost ({usd(c, 'M', 2)}).",
-            openai,
-        ),
-        ClaimVerdict(
-            "cost-004-2048-two-months",
-            "004",
-            "only 2,048 GPU NVIDIA H800 over a period of two months, which, at US $ 2, explains "
-            "the number",
-            "roughly right" if abs(two_month.value / c - 1) <= 0.10 else "not supported",
-            f"{two_month.evidence}. The arithmetic lands {100 * (two_month.value / c - 1):.0f}% "
-            f"above the figure: the reported number is GPU-hours × $2, and "
-            f"{count(run.total_gpu_hours)} GPU-hours is {days.value:.1f} days of the cluster, "
-            "a little under two months.",
-            two_month,
-        ),
-    ]
+            f"o1 budget of about {usd(cost_r1 / (share / 100), 'M', 0)} (the claimed "
+            f"{usd(cost_r1, 'M', 0)} ÷ {share:g}%)."
+        )
+    return paragraphs
+
+
+def claim_verdicts(ledger_path: str | Path | None = None) -> list[ClaimVerdict]:
+    """The ledger's cost claims (topic ``cost``) with the scorecard's verdicts and paragraphs.
+
+    Each claim is measured and judged by :mod:`deepseek_shock.claims` (the same ``verify_*``
+    function and rules as the scorecard, so the two cannot disagree); the paragraph is from
+    :func:`claim_paragraphs`, or the scorecard's evidence line for a claim it does not know.
+    ``ledger_path`` defaults to ``seeds/claims.yaml``.
+    """
+    ledger, _ = claims.load_ledger(ledger_path)
+    paragraphs = claim_paragraphs({c.id: c.claimed for c in ledger})
+    out = []
+    for claim in ledger:
+        if claim.topic != "cost":
+            continue
+        measurement = claims.measure(claim)
+        verdict, evidence = claims.judge(claim, measurement)
+        out.append(
+            ClaimVerdict(
+                claim_id=claim.id,
+                article=Path(claim.article).name.split("_", 1)[0],
+                quote=claim.quote,
+                verdict=verdict,
+                paragraph=paragraphs.get(claim.id, evidence + "."),
+                measurement=measurement,
+            )
+        )
     return out
 
 
