@@ -209,3 +209,39 @@ def test_coverage_check_names_each_kind_of_gap():
     assert "both claimed and excluded" in report(extra=[both])
     # dropping a claim leaves its number uncovered
     assert "'2,048' (count)" in report(ledger=[c for c in ledger if c.id != "c004-04"])
+
+
+def test_precision_of_large_round_numbers_follows_their_stated_digits():
+    assert claims._last_digit_exponent(37e9) == 9
+    assert claims._last_digit_exponent(671e9) == 9
+    assert claims._last_digit_exponent(1e12) == 12
+    # "37 billion" means 36.5-37.5B without an explicit precision in the ledger
+    assert claims.judge(claim(claimed=37.0e9, unit="params"), m(36.63e9))[0] == "accurate"
+    assert (
+        claims.judge(claim(claimed=37.0e9, unit="params"), m(36.4e9))[0] == "approximately accurate"
+    )
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [
+        (-17.0, "accurate"),
+        (-14.0, "approximately accurate"),
+        (-21.0, "approximately accurate"),
+        (-25.0, "wrong"),
+    ],
+)
+def test_tolerance_widens_negative_ranges_outward(actual, expected):
+    ranged = claim(comparator="range", claimed=[-20, -15])
+    assert claims.judge(ranged, m(actual))[0] == expected
+
+
+def test_intraday_verdicts_carry_the_days_range_and_stay_out_of_the_ratio_plot():
+    card = claims.scorecard(topics=["market"])
+    intraday = card[card["intraday"]]
+    assert len(intraday) >= 3
+    assert all(isinstance(r, list) and r[0] < r[1] for r in intraday["actual_range"])
+    assert card.loc[~card["intraday"], "actual_range"].isna().all()
+    ratios = claims.actual_to_claimed(card)
+    assert not set(intraday["id"]) & set(ratios["id"])
+    assert "range" in claims.shown_actual(intraday.iloc[0])

@@ -31,7 +31,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,21 +89,43 @@ class Claim:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A claim with its computed actual value, verdict and evidence."""
+    """A claim with its computed actual value, verdict and evidence.
 
-    id: str
-    article: str
-    quote: str
-    topic: str
-    subject: str
-    quantity: str
-    claimed: float | list[float] | None
-    comparator: str
+    ``actual_range`` is the (low, high) the data allows for an intraday claim, which is judged
+    against that range rather than against ``actual`` (the close-to-close value).
+    """
+
+    claim: Claim
     actual: float | None
-    unit: str
+    actual_range: tuple[float, float] | None
     verdict: str
     basis: str
     evidence: str
+
+    RECORD_FIELDS = (
+        "id",
+        "article",
+        "quote",
+        "topic",
+        "subject",
+        "quantity",
+        "claimed",
+        "comparator",
+        "unit",
+    )
+
+    def to_record(self) -> dict[str, Any]:
+        """Flat dict: the claim's identifying fields plus ``actual, actual_range, verdict, basis, evidence``."""
+        record = {name: getattr(self.claim, name) for name in self.RECORD_FIELDS}
+        record.update(
+            actual=self.actual,
+            actual_range=list(self.actual_range) if self.actual_range else None,
+            intraday=self.claim.intraday,
+            verdict=self.verdict,
+            basis=self.basis,
+            evidence=self.evidence,
+        )
+        return record
 
 
 def load_ledger(path: str | Path | None = None) -> tuple[list[Claim], list[dict[str, Any]]]:
@@ -218,7 +241,7 @@ def _within_tolerance(claim: Claim, actual: float) -> bool:
     """
     if claim.comparator == "range":
         low, high = sorted(float(x) for x in claim.claimed)
-        return low * (1 - claim.tolerance) <= actual <= high * (1 + claim.tolerance)
+        return low - claim.tolerance * abs(low) <= actual <= high + claim.tolerance * abs(high)
     claimed = float(claim.claimed)
     size, magnitude, tol = abs(claimed), abs(actual), claim.tolerance
     if not _same_sign(claimed, actual) or claim.comparator == "direction":
@@ -233,12 +256,10 @@ def _within_tolerance(claim: Claim, actual: float) -> bool:
 
 
 def _last_digit_exponent(value: float) -> int:
-    """Decimal exponent of a number's last stated digit: 17 -> 0, 5.6 -> -1, 600 -> 2, 2048 -> 0."""
-    text = f"{abs(value):.10g}"
-    if "." in text:
-        return -len(text.split(".")[1])
-    stripped = text.rstrip("0")
-    return len(text) - len(stripped) if stripped else 0
+    """Decimal exponent of a number's last stated digit: 17 -> 0, 5.6 -> -1, 600 -> 2, 2048 -> 0,
+    37e9 -> 9, 6.71e11 -> 9. Works from the shortest decimal that round-trips the float."""
+    digits = Decimal(repr(abs(float(value)))).normalize()
+    return 0 if digits == 0 else digits.as_tuple().exponent
 
 
 def judge(claim: Claim, measurement: Measurement) -> tuple[str, str]:
@@ -278,14 +299,13 @@ def evaluate(claims: list[Claim], source: str | None = None) -> list[Verdict]:
         verdict, evidence = judge(claim, measurement)
         if claim.note:
             evidence += f". Note: {claim.note}"
+        actual = None if measurement.value is None else float(f"{float(measurement.value):.6g}")
+        day_range = None
+        if claim.intraday and measurement.bounds is not None:
+            day_range = tuple(float(f"{b:.6g}") for b in sorted(measurement.bounds))
         out.append(
-            Verdict(
-                id=claim.id, article=claim.article, quote=claim.quote, topic=claim.topic, subject=claim.subject,
-                quantity=claim.quantity, claimed=claim.claimed, comparator=claim.comparator,
-                actual=None if measurement.value is None else float(f"{float(measurement.value):.6g}"),
-                unit=claim.unit, verdict=verdict, basis=measurement.basis or claim.basis, evidence=evidence,
-            )
-        )  # fmt: skip
+            Verdict(claim, actual, day_range, verdict, measurement.basis or claim.basis, evidence)
+        )
     return out
 
 
@@ -301,7 +321,7 @@ def scorecard(
                 f"Unknown topic(s) {', '.join(unknown)}; choose from {', '.join(TOPICS)}."
             )
         claims = [c for c in claims if c.topic in topics]
-    return pd.DataFrame([asdict(v) for v in evaluate(claims, source)])
+    return pd.DataFrame([v.to_record() for v in evaluate(claims, source)])
 
 
 def scorecard_records(card: pd.DataFrame) -> list[dict[str, Any]]:
@@ -320,21 +340,34 @@ def verdict_counts(card: pd.DataFrame, by: str = "article") -> pd.DataFrame:
     return table.reindex(columns=[v for v in VERDICTS if v in table.columns], fill_value=0)
 
 
+def show_value(value: Any, digits: int = 6) -> str:
+    """A claimed or actual value for display: ``671,026,000,000``, ``-16.9682``, ``2048``, ``20 to 40``, ``n/a``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, list | tuple):
+        return " to ".join(show_value(v, digits) for v in value)
+    if isinstance(value, int | float):
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.{digits}g}"
+    return str(value)
+
+
+def shown_actual(row: Any) -> str:
+    """What the data says for a scorecard row: the day's range for an intraday claim, else the value."""
+    day_range = row["actual_range"] if isinstance(row, dict | pd.Series) else row.actual_range
+    actual = row["actual"] if isinstance(row, dict | pd.Series) else row.actual
+    if isinstance(day_range, list | tuple):
+        return f"range {show_value(day_range, 4)} (close {show_value(actual, 4)})"
+    return show_value(actual)
+
+
 def format_scorecard(card: pd.DataFrame) -> str:
     """A readable fixed-width table for the terminal."""
-
-    def show(value: Any) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "n/a"
-        if isinstance(value, list):
-            return "–".join(f"{v:g}" for v in value)
-        return f"{value:g}" if isinstance(value, float | int) else str(value)
-
-    lines = [f"{'id':<10} {'claimed':>12} {'actual':>12} {'unit':<12} {'verdict':<23} quote"]
+    lines = [f"{'id':<9} {'claimed':>17} {'actual':>17} {'unit':<11} {'verdict':<23} quote"]
     for row in card.itertuples():
         quote = row.quote if len(row.quote) <= 60 else row.quote[:57] + "..."
         lines.append(
-            f"{row.id:<10} {show(row.claimed):>12} {show(row.actual):>12} {row.unit:<12} {row.verdict:<23} {quote}"
+            f"{row.id:<9} {show_value(row.claimed):>17} {shown_actual(row):>17} {row.unit:<11} "
+            f"{row.verdict:<23} {quote}"
         )
     counts = card["verdict"].value_counts()
     lines.append("")
@@ -352,21 +385,16 @@ VERDICT_COLORS = {
 
 
 def styled_scorecard(card: pd.DataFrame):
-    """The scorecard as a pandas Styler, each verdict cell coloured by :data:`VERDICT_COLORS`."""
+    """The scorecard as a pandas Styler, each verdict cell coloured by :data:`VERDICT_COLORS`.
 
-    def show(value: Any) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "n/a"
-        if isinstance(value, list):
-            return " to ".join(f"{v:,.10g}" for v in value)
-        return f"{value:,.10g}" if isinstance(value, int | float) else str(value)
-
-    columns = ["id", "subject", "quote", "claimed", "actual", "unit", "verdict", "evidence"]
-    table = card[columns].copy()
-    for column in ("claimed", "actual"):
-        table[column] = table[column].map(show)
+    Cell text is HTML-escaped (quotes are article text).
+    """
+    table = card[["id", "subject", "quote", "claimed", "unit", "verdict", "evidence"]].copy()
+    table["claimed"] = card["claimed"].map(show_value)
+    table.insert(4, "actual", [shown_actual(row) for _, row in card.iterrows()])
     return (
-        table.style.hide(axis="index")
+        table.style.format(escape="html")
+        .hide(axis="index")
         .map(lambda v: f"background-color: {VERDICT_COLORS[v]}; color: white", subset=["verdict"])
         .set_properties(subset=["quote", "evidence"], **{"text-align": "left", "min-width": "16em"})
     )
@@ -375,15 +403,67 @@ def styled_scorecard(card: pd.DataFrame):
 def actual_to_claimed(card: pd.DataFrame) -> pd.DataFrame:
     """Numeric claims with both values and ``ratio = actual / claimed`` (a range claim counts as its midpoint).
 
-    A ratio of 1 means the number is exactly right, whatever its unit; direction-only claims
-    are left out because their claimed value is only a sign.
+    A ratio of 1 means the number is exactly right, whatever its unit. Left out: direction-only
+    claims (their claimed value is only a sign) and intraday claims (judged against the day's
+    range, not against the close-to-close value).
     """
-    numeric = card[
-        card["actual"].notna() & card["claimed"].notna() & (card["comparator"] != "direction")
-    ].copy()
+    keep = (
+        card["actual"].notna()
+        & card["claimed"].notna()
+        & (card["comparator"] != "direction")
+        & ~card["intraday"].astype(bool)
+    )
+    numeric = card[keep].copy()
     midpoint = numeric["claimed"].map(
         lambda c: sum(c) / len(c) if isinstance(c, list) else float(c)
     )
     numeric["claimed"] = midpoint
     numeric["ratio"] = numeric["actual"].astype(float) / midpoint
     return numeric[["id", "subject", "quantity", "unit", "claimed", "actual", "ratio", "verdict"]]
+
+
+def plot_verdicts(by_article: pd.DataFrame, by_topic: pd.DataFrame):
+    """Stacked horizontal bars of verdict counts, by article and by topic; returns the figure."""
+    from .plotting import add_source, new_figure
+
+    fig, axes = new_figure(1, 2, figsize=(11, 4.2))
+    for ax, table, label in ((axes[0], by_article, "article"), (axes[1], by_topic, "topic")):
+        left = pd.Series(0, index=table.index)
+        for verdict in table.columns:
+            ax.barh(
+                table.index, table[verdict], left=left, color=VERDICT_COLORS[verdict], label=verdict
+            )
+            left = left + table[verdict]
+        ax.set_xlabel("number of claims")
+        ax.set_title(f"Verdicts by {label}")
+        ax.invert_yaxis()
+    axes[1].legend(loc="lower right", fontsize=8)
+    add_source(
+        fig,
+        "seeds/claims.yaml; actual values from deepseek_shock verify_* functions on the bundled data",
+    )
+    return fig
+
+
+def plot_actual_to_claimed(ratios: pd.DataFrame):
+    """Dot plot of actual ÷ claimed per numeric claim (log scale, 1 = exactly as claimed); returns the figure."""
+    from .plotting import add_source, new_figure
+
+    ordered = ratios.sort_values("ratio")
+    fig, ax = new_figure(figsize=(9, 0.32 * len(ordered) + 1.5))
+    labels = ordered["id"] + " " + ordered["subject"]
+    ax.scatter(
+        ordered["ratio"], labels, c=[VERDICT_COLORS[v] for v in ordered["verdict"]], s=45, zorder=3
+    )
+    ax.axvline(1.0, color="#333333", linewidth=1, linestyle=":")
+    ax.set_xscale("log")
+    ax.set_xlabel("actual ÷ claimed (log scale; 1 = exactly as claimed)")
+    ax.set_title("How far each numeric claim is from the computed value")
+    for verdict, colour in VERDICT_COLORS.items():
+        if verdict in set(ordered["verdict"]):
+            ax.scatter([], [], c=colour, label=verdict)
+    ax.legend(loc="lower right", fontsize=8)
+    add_source(
+        fig, "seeds/claims.yaml; bundled market snapshot, reference tables and model configs"
+    )
+    return fig
