@@ -268,7 +268,11 @@ def test_event_tests_wire_the_statistics_to_the_study():
         "[0,+5]",
         "[0,+20]",
     ]
-    assert np.isnan(table.loc[("[0,0]", "Generalized sign"), "statistic_adjusted"])
+    for name in ("Generalized sign", "Corrado rank"):  # no KP version: never the unadjusted value
+        row = table.loc[("[0,0]", name)]
+        assert np.isnan(row["statistic_adjusted"]) and np.isnan(row["p_value_adjusted"])
+        assert np.isfinite(row["statistic"])
+    assert "no KP adjustment" in table.loc[("[0,0]", "Corrado rank"), "adjustment"]
 
 
 # --------------------------------------------------------------------------- basket and placebo
@@ -321,14 +325,40 @@ def test_placebo_draws_stay_inside_estimation_window_and_p_value_formula():
     assert result.p_two_sided["BMP t"] == pytest.approx((1 + extreme) / 51)
     again = es.placebo_test(study, (0, 5), n_draws=50, seed=1)
     pd.testing.assert_frame_equal(result.draws, again.draws)
-    everything = es.placebo_test(study, (0, 0), n_draws=10_000)
-    assert everything.n_draws == 240  # all estimation days are used when fewer than asked
+    assert result.eligible == 240 - 5
+
+
+def test_placebo_default_uses_every_eligible_day_and_never_cuts_silently():
+    returns, mkt, _ = panel(n=6, seed=13)
+    study = study_of(returns, mkt)
+    first, last = study.rows_for(study.estimation_window)  # 240 estimation days
+    for window, eligible in [((0, 0), 240), ((-1, 1), 238), ((0, 5), 235), ((0, 20), 220)]:
+        result = es.placebo_test(study, window)
+        assert result.n_draws == result.eligible == eligible
+        expected_days = study.calendar[first - window[0] : last - window[1] + 1]
+        assert list(result.draws.index) == list(expected_days)
+    every = es.placebo_test(study, (0, 0))
+    asked_all = es.placebo_test(study, (0, 0), n_draws=240, seed=99)
+    pd.testing.assert_frame_equal(every.draws, asked_all.draws)
+    with pytest.raises(ParameterError, match=r"n_draws=1000 exceeds the 240 .*n_draws=None"):
+        es.placebo_test(study, (0, 0), n_draws=1000)
+    with pytest.raises(ParameterError, match=r"exceeds the 220 .*\[0,\+20\]"):
+        es.placebo_table(study, n_draws=230)
+    with pytest.raises(ParameterError, match="at least 1"):
+        es.placebo_test(study, (0, 0), n_draws=0)
+    table = es.placebo_table(study)
+    assert table.groupby("window", sort=False)["placebo_draws"].first().tolist() == [
+        240,
+        238,
+        235,
+        220,
+    ]
 
 
 def test_placebo_flags_a_large_event_as_extreme():
     returns, mkt, _ = panel(n=10, seed=14, rho=0.3, shock=-6.0)
     result = es.placebo_test(study_of(returns, mkt), (0, 0))
-    assert result.p_two_sided["CAAR"] == pytest.approx(1 / 241)
+    assert result.p_two_sided["CAAR"] == pytest.approx(1 / 241) == pytest.approx(result.p_floor)
 
 
 # --------------------------------------------------------------------------- theory on simulated data
@@ -500,6 +530,7 @@ def test_window_labels():
         "[0,+5]",
         "[-20,-11]",
     ]
+    assert [es.day_label(d) for d in (-1, 0, 5)] == ["-1", "0", "+5"]
 
 
 # --------------------------------------------------------------------------- the real event (bundled data)

@@ -74,6 +74,19 @@ def test_nvda_market_value_loss_within_published_range():
     assert measured.extra["shares"] == 24_490_000_000
 
 
+def test_published_value_losses_are_the_bundled_press_figures_for_that_day_only():
+    facts = load_reference("event_day_facts")
+    nvda = facts[facts["fact"].str.startswith("nvda_market_value_loss")]
+    losses = mc.published_value_losses("NVDA", DAY)
+    assert sorted(losses) == sorted(nvda["value"].astype(float))
+    assert "Reuters, LSEG data" in losses.index and losses.min() > 0
+    assert mc.published_value_losses("AVGO", DAY).tolist() == [
+        float(published("avgo_market_value_loss"))
+    ]
+    assert mc.published_value_losses("NVDA", "2025-01-28").empty  # the table covers one day
+    assert mc.published_value_losses("TSM", DAY).empty
+
+
 def test_intraday_bounds_are_the_days_low_and_high_against_previous_close():
     rows = market.load_prices(["NVDA"], "2025-01-24", DAY).set_index("date")
     prev, bar = rows.loc["2025-01-24"], rows.loc[DAY]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from deepseek_shock import eventstudy as es
 from deepseek_shock import marketclaims as mc
@@ -69,8 +71,27 @@ def test_group_results_add_placebo_and_basket_rows(studies, data):
     assert summary.loc[("AI semiconductors", "[0,0]"), "CAAR"] == pytest.approx(
         ai.loc["BMP t", "caar"]
     )
+    assert (table.loc[table["placebo_p"].notna(), "placebo_draws"] == 100).all()
     formatted = so.format_group_table(table, "AI semiconductors")
     assert formatted.loc["CAAR", ("[0,0]", "unadjusted")].endswith("%")
+    corrado = ai.loc["Corrado rank"]
+    assert formatted.loc["Corrado rank", ("[0,0]", "unadjusted")].startswith(
+        f"{corrado['statistic']:+.2f} ("
+    )
+    assert formatted.loc["Corrado rank", ("[0,0]", "KP-adjusted")] == "—"  # not the unadjusted
+    assert formatted.loc["Corrado rank", ("note", "")] == "rank test: no KP adjustment defined here"
+    bmp = ai.loc["BMP t"]
+    assert formatted.loc["BMP t", ("[0,0]", "KP-adjusted")].startswith(
+        f"{bmp['statistic_adjusted']:+.2f} ("
+    )
+
+
+def test_group_results_default_placebo_uses_every_eligible_day(studies, data):
+    table = so.group_results({"AI semiconductors": studies["AI semiconductors"]}, data)
+    draws = table[table["test"] == "BMP t"].set_index("window")["placebo_draws"]
+    assert draws.to_dict() == {"[0,0]": 240, "[-1,+1]": 238, "[0,+5]": 235, "[0,+20]": 220}
+    with pytest.raises(ParameterError, match=r"n_draws=1000 exceeds the 240 .*\[0,0\]"):
+        so.group_results(studies, data, placebo_draws=1000)
 
 
 def test_volume_ratio_is_day0_over_prior_20_day_mean(data, studies):
@@ -92,6 +113,87 @@ def test_event_day_table_combines_returns_ar_and_value_changes(data, studies):
     )
     assert np.isnan(table.loc["AVGO", "value_change_usd_bn"])  # not in the reference table
     assert table.loc["SPY", "group"] == "Market" and np.isnan(table.loc["SPY", "abnormal_return"])
+
+
+def test_group_day_sentence_follows_the_computed_values():
+    row = pd.Series(
+        {
+            "CAAR": -0.06, "n": 3, "r̄": 0.35, "BMP t": -3.67, "p (BMP)": 0.003,
+            "KP-adjusted t": -1.29, "p (KP)": 0.221, "placebo p (BMP)": 0.278,
+            "basket t (EW)": -3.75, "p (basket)": 0.0002,
+        }
+    )  # fmt: skip
+    ar = pd.Series({"A": -0.12, "B": -0.01, "C": 0.02, "D": np.nan})
+    text = so.group_day_sentence("Chips", row, ar)
+    assert text.startswith("**Chips, day 0:** CAAR -6.00% across 3 members (2 with a negative AR")
+    assert "BMP t -3.67 (p 0.003, significant at 5%)" in text
+    assert "KP-adjusted t -1.29 (p 0.221, not significant at 5%)" in text
+    assert "basket t -3.75 (p <0.001, significant at 5%)" in text
+    assert "AR below -5%: A (-12.00%)." in text and text.endswith("Positive AR: C.")
+    assert "below" not in so.group_day_sentence("X", row, ar.clip(lower=-0.04))
+
+
+def test_most_correlated_pairs_ranks_overlapping_series(data):
+    tickers = ["SPY", "DIA", "SMH", "NVDA"]
+    pairs = so.most_correlated_pairs(data.returns, tickers, n=3)
+    by_loop = sorted(
+        (
+            (data.returns[a].corr(data.returns[b]), f"{a}–{b}")
+            for i, a in enumerate(tickers)
+            for b in tickers[i + 1 :]
+        ),
+        reverse=True,
+    )[:3]
+    assert list(pairs.index) == [name for _, name in by_loop]
+    np.testing.assert_allclose(pairs.to_numpy(), [r for r, _ in by_loop], rtol=1e-12)
+
+
+def test_event_day_table_formatting_says_why_values_are_missing(data, studies):
+    values = mc.market_value_changes(data.closes, DAY)
+    table = so.event_day_table(studies, GROUPS, data, values, extra_tickers=["SPY"])
+    shown = so.format_event_day_table(table)
+    assert shown.loc["NVDA", "return"] == "-16.97%"
+    assert shown.loc["NVDA", "market-value change"] == "-$592.7B"
+    assert shown.loc["AVGO", "market-value change"] == "not in share table"
+    assert shown.loc["SPY", "abnormal return"] == "n/a (not fitted)"
+    assert shown.loc["NVDA", "volume vs 20-day mean"] == f"{table.loc['NVDA', 'volume_ratio']:.2f}×"
+
+
+def test_series_table_judges_each_series_on_its_own(data):
+    series = {"Benchmarks": ["SMH", "DIA"]}
+    fitted = so.run_group_studies(data, series, "SPY", DAY)
+    table = so.series_table(
+        fitted, ["SMH", "DIA", "SPY"], data.returns, notes={"SPY": "the market proxy"}
+    )
+    study = fitted["Benchmarks"]
+    sar = study.scar((0, 0))["SMH"]
+    assert table.loc["SMH", "sar"] == pytest.approx(sar)
+    assert table.loc["SMH", "abnormal_return"] == pytest.approx(study.car((0, 0))["SMH"])
+    dof = study.n_obs["SMH"] - 2  # market model: alpha and beta
+    assert table.loc["SMH", "p_value"] == pytest.approx(2 * stats.t.sf(abs(sar), dof))
+    ar = study.abnormal_returns["DIA"].dropna()
+    assert table.loc["DIA", "ar_rank"] == (ar < ar.loc[DAY]).sum() + 1
+    assert table.loc["DIA", "sar"] > 0  # DIA rose against SPY that day
+    spy = table.loc["SPY"]
+    raw = data.returns["SPY"].dropna()
+    assert spy["return_rank"] == (raw < raw.loc[DAY]).sum() + 1 and np.isnan(spy["sar"])
+    assert spy["note"] == "the market proxy"
+    without_note = so.series_table(fitted, ["SPY"], data.returns)
+    assert without_note.loc["SPY", "note"] == "not fitted: raw return only"
+
+
+def test_group_figures_hide_unused_panels_and_mark_the_event(data, studies):
+    event = studies["AI semiconductors"].event
+    three = {**GROUPS, "Market": ["SPY"]}
+    fig = so.plot_drawdowns(so.drawdown_paths(data.closes, event), three, "test", horizon=10)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(fig.axes) == 4 and len(visible) == 3
+    assert visible[0].get_title() == "AI semiconductors"
+    placebo = es.placebo_test(studies["AI semiconductors"], (0, 0))
+    fig = so.plot_placebo(placebo, ["BMP t"], "test", "title")
+    marks = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
+    assert marks[0].get_xdata()[0] == pytest.approx(placebo.observed["BMP t"])
+    plt.close("all")
 
 
 def test_rarity_rank_counts_lower_days(studies, data):

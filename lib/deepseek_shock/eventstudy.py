@@ -29,9 +29,13 @@ Why both unadjusted and adjusted tests
 --------------------------------------
 All firms here share one event date, so their abnormal returns are cross-correlated.
 Tests that assume independence across firms (cross-sectional t, Patell, BMP) then
-overstate significance (Kolari & Pynnönen 2010). The module reports each statistic next
-to its Kolari–Pynnönen-adjusted version, an empirical placebo p-value, and a portfolio
-(basket) test that is valid under a shared event date by construction.
+overstate significance (Kolari & Pynnönen 2010). The module reports each of these three
+next to its Kolari–Pynnönen-adjusted version (the rank and sign tests have no KP version
+here; their adjusted column stays empty), every statistic's empirical placebo p-value,
+and a portfolio (basket) test that is valid under a shared event date by construction.
+The group tests need a cross-section of distinct firms; index funds that hold each other
+(QQQ and the Nasdaq-100, SPY and the S&P 500) are not one, and are best studied one series
+at a time (:func:`deepseek_shock.selloff.series_table`).
 
 Related modules: the articles' market claims (``verify_*`` functions for the scorecard)
 and market values are in :mod:`deepseek_shock.marketclaims`; the notebook's tables,
@@ -70,7 +74,10 @@ ADJUSTMENT_NOTES: dict[str, str] = {
     "Cross-sectional t": "KP factor sqrt((1-r)/(1+(n-1)r)) (exact for equal variances)",
     "Patell Z": "KP (2010) adjusted Patell: Z / sqrt(1+(n-1)r)",
     "BMP t": "KP (2010) adjusted BMP: t * sqrt((1-r)/(1+(n-1)r))",
-    "Corrado rank": "none needed: its variance comes from the time series of the mean rank",
+    "Corrado rank": (
+        "rank test: no KP adjustment defined here (its S_K, the time-series SD of the daily "
+        "mean rank, carries the shared-date cross-correlation); see the placebo p"
+    ),
     "Generalized sign": "no standard adjustment; use the placebo p-value",
 }
 
@@ -121,13 +128,14 @@ def resolve_event_day(event_date: str | pd.Timestamp, calendar: pd.DatetimeIndex
     )
 
 
+def day_label(day: int) -> str:
+    """An event day with its sign: ``5`` → ``'+5'``, ``-1`` → ``'-1'``, ``0`` → ``'0'``."""
+    return f"{day:+d}" if day else "0"
+
+
 def window_label(window: Window) -> str:
     """``(0, 5)`` → ``'[0,+5]'``; ``(-1, 1)`` → ``'[-1,+1]'``; ``(0, 0)`` → ``'[0,0]'``."""
-
-    def one(x: int) -> str:
-        return f"{x:+d}" if x else "0"
-
-    return f"[{one(window[0])},{one(window[1])}]"
+    return f"[{day_label(window[0])},{day_label(window[1])}]"
 
 
 def validate_windows(
@@ -309,6 +317,11 @@ class EventStudy:
     def n_obs(self) -> pd.Series:
         """Number of estimation-window returns actually used per ticker."""
         return pd.Series(self._fit.n_obs, index=list(self.tickers), name="n_obs")
+
+    @property
+    def dof(self) -> pd.Series:
+        """Residual degrees of freedom ``N - k`` per ticker (``N - 1`` for market-adjusted)."""
+        return pd.Series(self._fit.dof, index=list(self.tickers), name="dof")
 
     @cached_property
     def residual_correlation(self) -> float:
@@ -706,7 +719,11 @@ def corrado_rank(
 
     the second sum over the ``T_r`` days of the ranking period (estimation window plus
     event windows); compared with N(0,1). Because ``S_K`` comes from the time series of
-    the cross-sectional mean rank, it already reflects cross-correlation among firms.
+    the cross-sectional mean rank, it carries the cross-correlation among firms that share
+    one event date (the tests check its size by simulation). No Kolari–Pynnönen factor is
+    applied to it, and :func:`event_tests` leaves its adjusted column empty; rank tests
+    built for clustered events (GRANK, Kolari & Pynnönen 2011, JEF 18(5), 953–971;
+    Pynnönen 2022, JRFM 15(4), 149) are not implemented here.
     Corrado, C. (1989), JFE 23(2), 385–395; Campbell, C. & Wasley, C. (1993), JFE 33(1),
     73–92. ``abnormal`` is (T, n); ``starts``/``ends`` are (W,) calendar rows.
     """
@@ -773,7 +790,6 @@ def _window_tests(study: EventStudy, starts: np.ndarray, ends: np.ndarray) -> _W
         "Cross-sectional t": kp_adjusted_cross_sectional_t(car, rbar),
         "Patell Z": kp_adjusted_patell(scar, fit.dof, rbar),
         "BMP t": kp_adjusted_bmp(scar, rbar),
-        "Corrado rank": unadjusted["Corrado rank"],
     }
     return _WindowResults(car, _row_mean_sd(car)[1], rbar, unadjusted, adjusted)
 
@@ -792,7 +808,9 @@ def event_tests(study: EventStudy, windows: Iterable[Window] | None = None) -> p
     ``window, first_day, last_day, test, caar, n, rbar, statistic, p_value,
     statistic_adjusted, p_value_adjusted, distribution, adjustment``. ``rbar`` is the mean
     residual correlation used by the KP adjustment; ``adjustment`` says what the adjusted
-    column is (see :data:`ADJUSTMENT_NOTES`; NaN where no adjustment exists).
+    column is (see :data:`ADJUSTMENT_NOTES`). The adjusted columns are NaN for the Corrado
+    rank and generalized sign tests: no KP adjustment is defined for them here, and the
+    unadjusted value is never repeated as if it were an adjusted one.
     """
     windows = tuple(windows or study.event_windows)
     result = _window_tests(study, *_event_rows(study, windows))
@@ -830,7 +848,8 @@ class PlaceboResult:
     ``draws`` has one row per pseudo-event date (index) and one column per statistic;
     ``observed`` holds the values at the real event; ``p_two_sided`` is
     ``(1 + #{|S_p| >= |S_obs|}) / (1 + M)`` and ``p_lower`` the same for ``S_p <= S_obs``
-    (Davison & Hinkley 1997, eq. 4.11), over the ``M`` pseudo events.
+    (Davison & Hinkley 1997, eq. 4.11), over the ``M`` pseudo events. ``eligible`` is the
+    number of pseudo-event days that fit in the estimation window (``M <= eligible``).
     """
 
     window: Window
@@ -838,29 +857,25 @@ class PlaceboResult:
     draws: pd.DataFrame
     p_two_sided: pd.Series
     p_lower: pd.Series
+    eligible: int
 
     @property
     def n_draws(self) -> int:
-        """Number of pseudo-event dates used."""
+        """Number of pseudo-event dates used (M)."""
         return len(self.draws)
 
+    @property
+    def p_floor(self) -> float:
+        """The smallest p-value M draws can give, ``1 / (1 + M)``."""
+        return 1.0 / (1.0 + self.n_draws)
 
-def placebo_test(
-    study: EventStudy, window: Window = (0, 0), n_draws: int = 1000, seed: int = 0
-) -> PlaceboResult:
-    """Empirical placebo test: the same statistics on pseudo-event dates.
 
-    Pseudo-event days are drawn (seeded, without replacement) from the estimation window
-    such that the whole pseudo window lies inside it, so no pseudo window touches the
-    event period; if fewer than ``n_draws`` such days exist, all are used. Each pseudo
-    window reuses the fitted model: its ARs are in-sample residuals, standardized by their
-    own variance factor (:func:`car_variance_factor`). The placebo distribution therefore
-    carries the same cross-correlation as the real event and needs no adjustment: the
-    empirical p-value is valid under a shared event date. Pseudo windows longer than one
-    day overlap, which makes the draws dependent but does not bias the p-value.
+def placebo_anchors(study: EventStudy, window: Window) -> np.ndarray:
+    """Calendar rows of every pseudo day 0 whose whole ``window`` lies in the estimation window.
+
+    A 240-day estimation window holds 240 one-day pseudo events, 235 for ``(0, 5)``.
+    Raises :class:`ParameterError` when the window is longer than the estimation window.
     """
-    if n_draws < 1:
-        raise ParameterError(f"n_draws={n_draws} must be at least 1; use e.g. 1000.")
     est_first = study.event.position + study.estimation_window[0]
     est_last = study.event.position + study.estimation_window[1]
     anchors = np.arange(est_first - window[0], est_last - window[1] + 1)
@@ -869,8 +884,49 @@ def placebo_test(
             f"Window {window_label(window)} is longer than the estimation window; no pseudo "
             "event fits inside it. Use a shorter window or a longer estimation window."
         )
-    rng = np.random.default_rng(seed)
-    chosen = np.sort(rng.choice(anchors, size=min(n_draws, anchors.size), replace=False))
+    return anchors
+
+
+def placebo_test(
+    study: EventStudy, window: Window = (0, 0), n_draws: int | None = None, seed: int = 0
+) -> PlaceboResult:
+    """Empirical placebo test: the same statistics on pseudo-event dates.
+
+    Pseudo-event days are the days whose whole pseudo window lies inside the estimation
+    window (:func:`placebo_anchors`), so no pseudo window touches the event period. Each
+    pseudo window reuses the fitted model: its ARs are in-sample residuals, standardized by
+    their own variance factor (:func:`car_variance_factor`). The placebo distribution
+    therefore carries the same cross-correlation as the real event and needs no
+    adjustment: the empirical p-value is valid under a shared event date. Pseudo windows
+    longer than one day overlap, which makes the draws dependent but does not bias the
+    p-value.
+
+    Parameters
+    ----------
+    n_draws : ``None`` (default) uses every eligible pseudo-event day: nothing is sampled
+        and ``seed`` has no effect. An integer draws that many days (seeded, without
+        replacement). The estimation window bounds the draws, so a number above the
+        eligible days raises :class:`ParameterError` rather than being cut silently: the
+        p-value's resolution, ``1/(1 + M)``, depends on the number actually used.
+    """
+    anchors = placebo_anchors(study, window)
+    if n_draws is not None and (isinstance(n_draws, bool) or not isinstance(n_draws, int)):
+        raise ParameterError(
+            f"n_draws={n_draws!r} must be a whole number of pseudo-event days or None (all)."
+        )
+    if n_draws is not None and n_draws < 1:
+        raise ParameterError(f"n_draws={n_draws} must be at least 1; use None for all days.")
+    if n_draws is not None and n_draws > anchors.size:
+        raise ParameterError(
+            f"n_draws={n_draws} exceeds the {anchors.size} pseudo-event days that fit in the "
+            f"estimation window for window {window_label(window)}. Use n_draws=None (all "
+            f"{anchors.size}), a number up to {anchors.size}, or a longer estimation window."
+        )
+    if n_draws is None or n_draws == anchors.size:
+        chosen = anchors
+    else:
+        rng = np.random.default_rng(seed)
+        chosen = np.sort(rng.choice(anchors, size=n_draws, replace=False))
     pseudo = _window_tests(study, chosen + window[0], chosen + window[1])
     actual = _window_tests(study, *_event_rows(study, (window,)))
     draws = pd.DataFrame(
@@ -883,16 +939,20 @@ def placebo_test(
     m = len(draws)
     p_two = (1 + (draws.abs() >= observed.abs()).sum()) / (1 + m)
     p_low = (1 + (draws <= observed).sum()) / (1 + m)
-    return PlaceboResult(window, observed, draws, p_two, p_low)
+    return PlaceboResult(window, observed, draws, p_two, p_low, int(anchors.size))
 
 
 def placebo_table(
-    study: EventStudy, windows: Iterable[Window] | None = None, n_draws: int = 1000, seed: int = 0
+    study: EventStudy,
+    windows: Iterable[Window] | None = None,
+    n_draws: int | None = None,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Placebo p-values (two-sided and lower tail) for every statistic and window, tidy.
 
     Columns ``window, test, observed, placebo_p_two_sided, placebo_p_lower,
-    placebo_draws``; ``test`` includes ``"CAAR"`` itself.
+    placebo_draws, placebo_eligible``; ``test`` includes ``"CAAR"`` itself. ``n_draws`` as
+    in :func:`placebo_test` (``None``: every eligible day, which differs by window length).
     """
     frames = []
     for w in tuple(windows or study.event_windows):
@@ -906,6 +966,7 @@ def placebo_table(
                     "placebo_p_two_sided": result.p_two_sided.to_numpy(),
                     "placebo_p_lower": result.p_lower.to_numpy(),
                     "placebo_draws": result.n_draws,
+                    "placebo_eligible": result.eligible,
                 }
             )
         )

@@ -70,3 +70,61 @@ def show_table(styler) -> None:
     text = styler.to_string()
     styler = styler.set_uuid(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8])
     display({"text/html": styler.to_html(), "text/plain": text}, raw=True)
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or bool(pd.isna(x))
+
+
+def signed(x: float | None, digits: int = 2) -> str:
+    """A statistic with its sign: ``-3.671`` → ``'-3.67'``, ``0.5`` → ``'+0.50'``; NaN → ``'n/a'``."""
+    return "n/a" if _missing(x) else f"{x:+.{digits}f}"
+
+
+def p_value(p: float | None, digits: int = 3) -> str:
+    """A p-value to ``digits`` decimals, or ``'<0.001'`` below that: ``0.0737`` → ``'0.074'``."""
+    if _missing(p):
+        return "n/a"
+    floor = 10.0**-digits
+    return f"<{floor:.{digits}f}" if p < floor else f"{p:.{digits}f}"
+
+
+def usd_bn(x: float | None, digits: int = 1) -> str:
+    """An amount given in USD billions: ``-592.66`` → ``'-$592.7B'``; NaN → ``'n/a'``."""
+    return "n/a" if _missing(x) else usd(x * 1e9, "B", digits)
+
+
+def multiple(x: float | None, digits: int = 2) -> str:
+    """A ratio as a multiple: ``4.081`` → ``'4.08×'``; NaN → ``'n/a'``."""
+    return "n/a" if _missing(x) else f"{x:.{digits}f}×"
+
+
+def moved(x: float | None, digits: int = 2, down: str = "fell", up: str = "rose") -> str:
+    """A verb of direction and the magnitude: ``-0.1697`` → ``'fell 16.97%'``.
+
+    Prose must not put a signed value after a verb of direction ("fell -16.97%"); this
+    picks the verb from the sign and prints the magnitude. Zero → ``'was unchanged'``.
+    """
+    if _missing(x):
+        return "has no value (n/a)"
+    if round(x * 100, digits) == 0:
+        return "was unchanged"
+    return f"{down if x < 0 else up} {pct(abs(x), digits, signed=False)}"
+
+
+def share(x: float | None, digits: int = 1) -> str:
+    """An unsigned percentage for shares and utilisations: ``0.2033`` → ``'20.3%'``."""
+    return pct(x, digits, signed=False)
+
+
+def millions(x: float | None, digits: int = 3) -> str:
+    """A quantity in millions with an ``M`` suffix and no unit: ``2743210`` → ``'2.743M'``."""
+    return "n/a" if _missing(x) else f"{x / 1e6:,.{digits}f}M"
+
+
+def figure(x: float | None) -> str:
+    """A table figure of mixed magnitude: whole and comma-grouped from 100 up
+    (``5576000`` → ``'5,576,000'``), two decimals below (``3.66`` → ``'3.66'``)."""
+    if _missing(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"

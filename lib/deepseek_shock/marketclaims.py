@@ -11,6 +11,8 @@ Public ``verify_*`` functions (the claims scorecard calls them; each returns a
         # (index points for indices)
     verify_market_value_change(ticker, date, source="snapshot")    # USD billion
 
+Also: :func:`published_value_losses` (the press figures to compare a value change with).
+
 Decisions a newcomer may question
 ---------------------------------
 * **Close-to-close is the basis.** Daily bars give the close and the previous close, so
@@ -378,3 +380,26 @@ def verify_market_value_change(
         ),
         extra={"shares": count.shares, "as_of": [str(d.date()) for d in count.as_of]},
     )
+
+
+#: The trading day ``event_day_facts.csv`` describes (its PROVENANCE: "figures reported by
+#: the press for 2025-01-27").
+FACTS_DAY = pd.Timestamp("2025-01-27")
+
+
+def published_value_losses(ticker: str, date: str | pd.Timestamp) -> pd.Series:
+    """Market-value losses the press published for ``ticker`` on ``date`` (USD billion).
+
+    From the ``<ticker>_market_value_loss (<source>)`` rows of the bundled
+    ``event_day_facts`` table, indexed by source, as positive numbers (a loss of
+    $593 billion is 593). Empty when ``date`` is not :data:`FACTS_DAY`, the only day the
+    table covers, or no figure is bundled for the ticker: nothing else is compared.
+    """
+    if pd.Timestamp(date).normalize() != FACTS_DAY:
+        return pd.Series(dtype=float, name="usd_bn")
+    facts = load_reference("event_day_facts")
+    prefix = f"{ticker.lower()}_market_value_loss"
+    rows = facts[facts["fact"].str.startswith(prefix)]
+    source = rows["fact"].str.removeprefix(prefix).str.strip(" ()")
+    index = pd.Index(source.replace("", "unnamed"), name="source")
+    return pd.Series(rows["value"].astype(float).to_numpy(), index=index, name="usd_bn")

@@ -53,10 +53,15 @@ def add_source(fig_or_ax: Figure | Axes, source: str) -> None:
     fig.text(0.0, -0.02, f"Source: {source}", ha="left", va="top", fontsize=8.5, color="#555555")
 
 
-def mark_event(ax: Axes, when: pd.Timestamp | str | float, label: str = "2025-01-27") -> None:
-    """Draw a dashed vertical line at the event (a date, or a position on a numeric axis)."""
+def mark_event(
+    ax: Axes, when: pd.Timestamp | str | float, label: str = "2025-01-27", zorder: float = 0
+) -> None:
+    """Draw a dashed vertical line at the event (a date, or a position on a numeric axis).
+
+    ``zorder`` 0 keeps the line behind the data; raise it (e.g. 3) where bars would hide it.
+    """
     x = pd.Timestamp(when) if isinstance(when, str) else when
-    ax.axvline(x, color=EVENT_COLOR, linestyle="--", linewidth=1.2, zorder=0)
+    ax.axvline(x, color=EVENT_COLOR, linestyle="--", linewidth=1.2, zorder=zorder)
     ax.annotate(
         label,
         xy=(x, 1.0),

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 import matplotlib.colors as mcolors
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from scipy import stats
 
 from . import eventstudy as es
 from . import market
 from .errors import DataError, ParameterError
-from .plotting import EVENT_COLOR, add_source, mark_event, new_figure
+from .formatting import multiple, p_value, pct, signed, usd_bn
+from .plotting import add_source, mark_event, new_figure
 from .reference import data_dir
 
 # --------------------------------------------------------------------------- data
@@ -172,13 +175,15 @@ def group_results(
     data: StudyData,
     *,
     value_weights: Mapping[str, float] | None = None,
-    placebo_draws: int = 1000,
+    placebo_draws: int | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Every test for every group and window, tidy, with placebo p-values and basket tests.
 
     Columns: ``group, window, test, caar, n, rbar, statistic, p_value,
-    statistic_adjusted, p_value_adjusted, placebo_p`` (two-sided). Basket rows (``test`` =
+    statistic_adjusted, p_value_adjusted, placebo_p`` (two-sided) and ``placebo_draws``
+    (pseudo-event days used; ``placebo_draws=None`` uses every eligible day, see
+    :func:`deepseek_shock.eventstudy.placebo_test`). Basket rows (``test`` =
     ``"Basket (equal-weighted)"`` / ``"Basket (value-weighted)"``) carry the basket CAR in
     ``caar`` and the number of members in ``n``; the value-weighted basket uses the members
     that have a weight (market value) and is omitted when none has.
@@ -188,7 +193,9 @@ def group_results(
         tests = es.event_tests(study)
         placebo = es.placebo_table(study, n_draws=placebo_draws, seed=seed)
         tests = tests.merge(
-            placebo[["window", "test", "placebo_p_two_sided"]], on=["window", "test"], how="left"
+            placebo[["window", "test", "placebo_p_two_sided", "placebo_draws"]],
+            on=["window", "test"],
+            how="left",
         ).rename(columns={"placebo_p_two_sided": "placebo_p"})
         baskets = [("Basket (equal-weighted)", None)]
         weights = {t: w for t, w in (value_weights or {}).items() if t in study.tickers}
@@ -218,7 +225,7 @@ def group_results(
         frames.append(tests)
     columns = [
         "group", "window", "test", "caar", "n", "rbar", "statistic", "p_value",
-        "statistic_adjusted", "p_value_adjusted", "placebo_p",
+        "statistic_adjusted", "p_value_adjusted", "placebo_p", "placebo_draws",
     ]  # fmt: skip
     return pd.concat(frames, ignore_index=True)[columns]
 
@@ -245,18 +252,68 @@ def headline_summary(results: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(bmp.index)
 
 
+#: Why a test has no KP-adjusted value in :func:`format_group_table` (its ``note`` column).
+NO_ADJUSTMENT_NOTES: dict[str, str] = {
+    "Corrado rank": "rank test: no KP adjustment defined here",
+    "Generalized sign": "sign test: no KP adjustment defined here",
+    "Basket (equal-weighted)": "one security: needs no adjustment; its CAR is shown",
+    "Basket (value-weighted)": "one security: needs no adjustment; its CAR is shown",
+}
+
+
+def group_day_sentence(name: str, row: pd.Series, abnormal: pd.Series, big: float = 0.05) -> str:
+    """One Markdown paragraph on a group's day 0, every number and verdict computed.
+
+    ``row`` is the group's ``[0,0]`` row of :func:`headline_summary`; ``abnormal`` the
+    members' day-0 ARs (NaN dropped). Each p-value is followed by its verdict at 5%
+    (:func:`significance`); members with an AR below ``-big`` and above zero are listed.
+    """
+    ar = abnormal.dropna()
+    below, above = ar[ar < -big], ar[ar > 0]
+    tests = [
+        ("BMP t", row["BMP t"], row["p (BMP)"]),
+        ("KP-adjusted t", row["KP-adjusted t"], row["p (KP)"]),
+        ("equal-weighted basket t", row["basket t (EW)"], row["p (basket)"]),
+    ]
+    text = (
+        f"**{name}, day 0:** CAAR {pct(row['CAAR'])} across {row['n']:.0f} members "
+        f"({(ar < 0).sum()} with a negative AR; r̄ = {row['r̄']:.2f}). "
+        + "; ".join(f"{t} {signed(v)} (p {p_value(pv)}, {significance(pv)})" for t, v, pv in tests)
+        + f"; placebo p of the BMP t {p_value(row['placebo p (BMP)'])}."
+    )
+    if len(below):
+        listed = ", ".join(f"{t} ({pct(v)})" for t, v in below.items())
+        text += f" AR below {pct(-big, 0)}: {listed}."
+    if len(above):
+        text += f" Positive AR: {', '.join(above.index)}."
+    return text
+
+
+def most_correlated_pairs(returns: pd.DataFrame, tickers: Sequence[str], n: int = 4) -> pd.Series:
+    """The ``n`` most correlated pairs of daily returns among ``tickers`` (Pearson, pairwise
+    complete days), highest first, indexed by ``"A–B"``: how much series overlap."""
+    corr = returns[list(tickers)].corr()
+    upper = np.triu(np.ones(corr.shape, dtype=bool), k=1)
+    pairs = corr.where(upper).stack()
+    pairs.index = [f"{a}–{b}" for a, b in pairs.index]
+    return pairs.sort_values(ascending=False, kind="stable").head(n).rename("correlation")
+
+
 def format_group_table(results: pd.DataFrame, group: str) -> pd.DataFrame:
-    """One group's tests as strings: rows = tests, columns = (window, version).
+    """One group's tests as strings: rows = tests, columns = (window, version) and a note.
 
     Cells read ``"-3.67 (0.003)"`` = statistic (two-sided p-value). Versions:
     ``unadjusted``, ``KP-adjusted`` and ``placebo p``; a dash where a version does not
-    apply.
+    apply, and the last column says why (:data:`NO_ADJUSTMENT_NOTES`). An unadjusted value
+    is never shown in the KP-adjusted column.
     """
     rows = results[results["group"] == group]
     windows = list(dict.fromkeys(rows["window"]))
     tests = list(dict.fromkeys(rows["test"]))
     columns = pd.MultiIndex.from_product([windows, ["unadjusted", "KP-adjusted", "placebo p"]])
+    columns = columns.append(pd.MultiIndex.from_tuples([("note", "")]))
     table = pd.DataFrame("—", index=["CAAR", *tests], columns=columns)
+    table[("note", "")] = [NO_ADJUSTMENT_NOTES.get(t, "") for t in table.index]
     for _, r in rows.iterrows():
         table.loc[r["test"], (r["window"], "unadjusted")] = _stat(r["statistic"], r["p_value"])
         if pd.notna(r["statistic_adjusted"]):
@@ -264,19 +321,20 @@ def format_group_table(results: pd.DataFrame, group: str) -> pd.DataFrame:
                 r["statistic_adjusted"], r["p_value_adjusted"]
             )
         if pd.notna(r["placebo_p"]):
-            table.loc[r["test"], (r["window"], "placebo p")] = f"{r['placebo_p']:.3f}"
+            table.loc[r["test"], (r["window"], "placebo p")] = p_value(r["placebo_p"])
         if r["test"] == "BMP t":
-            table.loc["CAAR", (r["window"], "unadjusted")] = f"{r['caar'] * 100:+.2f}%"
+            table.loc["CAAR", (r["window"], "unadjusted")] = pct(r["caar"])
         if str(r["test"]).startswith("Basket"):  # one security: show its CAR instead
-            table.loc[r["test"], (r["window"], "KP-adjusted")] = f"CAR {r['caar'] * 100:+.2f}%"
+            table.loc[r["test"], (r["window"], "KP-adjusted")] = f"CAR {pct(r['caar'])}"
     table.index.name = group
     return table
 
 
 def _stat(value: float, p: float) -> str:
+    """``"-3.67 (0.003)"``: a statistic and its two-sided p-value."""
     if not np.isfinite(value):
         return "n/a"
-    return f"{value:+.2f} ({'<0.001' if p < 0.001 else f'{p:.3f}'})"
+    return f"{signed(value)} ({p_value(p)})"
 
 
 # --------------------------------------------------------------------------- event-day table
@@ -325,6 +383,35 @@ def event_day_table(
             "value_change_usd_bn": market_values["change_usd_bn"].reindex(tickers).to_numpy(),
         },
         index=pd.Index(tickers, name="ticker"),
+    )
+
+
+def format_event_day_table(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`event_day_table` as display strings; a missing value says why it is missing.
+
+    Percent for returns, signed σ for the standardized AR, ``×`` for the volume ratio and
+    USD billions for the value change. Missing volume means the source has none (index
+    rows); a missing value change means the company is not in the share-count table (it
+    is never estimated); a missing AR means the series was not fitted.
+    """
+
+    def missing_as(values: pd.Series, formatter, reason: str) -> list[str]:
+        return [reason if pd.isna(v) else formatter(v) for v in values]
+
+    return pd.DataFrame(
+        {
+            "group": table["group"],
+            "return": table["return"].map(pct),
+            "abnormal return": missing_as(table["abnormal_return"], pct, "n/a (not fitted)"),
+            "AR / σ": missing_as(table["sar"], signed, "n/a (not fitted)"),
+            "volume vs 20-day mean": missing_as(
+                table["volume_ratio"], multiple, "n/a (no volume in source)"
+            ),
+            "market-value change": missing_as(
+                table["value_change_usd_bn"], usd_bn, "not in share table"
+            ),
+        },
+        index=table.index,
     )
 
 
@@ -380,6 +467,66 @@ def basket_rarity(study: es.EventStudy, data: StudyData, label: str) -> dict[str
 def rarity_table(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     """Rarity records (:func:`event_day_rarity`) as a table indexed by ticker/label."""
     return pd.DataFrame(list(rows)).set_index("ticker")
+
+
+def series_table(
+    studies: Mapping[str, es.EventStudy],
+    tickers: Sequence[str],
+    returns: pd.DataFrame,
+    notes: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Day 0 for each series on its own: return, AR, SAR, single-series p and ranks.
+
+    For indices and index funds that overlap (QQQ holds the Nasdaq-100, ^IXIC contains
+    it, SPY holds the S&P 500), a cross-sectional group test would count the same stocks
+    several times. Each series is therefore judged against its own history: its AR and
+    SAR from the study that fitted it (:func:`event_day_rarity`), the single-security test
+    ``p = 2·P(|t(N-k)| >= |SAR|)`` (the SAR with the prediction-error correction is
+    t-distributed under normal errors; Campbell, Lo & MacKinlay 1997, sec. 4.4), and the
+    empirical rank of day 0 among all days with data (1 = most negative).
+
+    A ticker no study fitted (e.g. the market proxy) keeps its raw return and rank; its
+    ``note`` gives the study's exclusion reason, ``notes[ticker]``, or "not fitted".
+    Columns: ``return, return_rank, abnormal_return, sar, p_value, ar_rank, days, note``.
+    """
+    in_order = list(studies.values())[::-1]  # the first study listing a ticker wins
+    fitted = {t: study for study in in_order for t in study.tickers}
+    excluded = {t: why for study in in_order for t, why in study.excluded.items()}
+    day = next(iter(studies.values())).event.date
+    records = []
+    for ticker in tickers:
+        study = fitted.get(ticker)
+        note = (notes or {}).get(ticker, "")
+        if study is None:
+            raw = returns[ticker].dropna()
+            records.append(
+                {
+                    "ticker": ticker,
+                    "return": float(raw.loc[day]),
+                    "return_rank": int((raw < raw.loc[day]).sum() + 1),
+                    "days": len(raw),
+                    "note": note or excluded.get(ticker, "not fitted: raw return only"),
+                }
+            )
+            continue
+        rare = event_day_rarity(study, ticker, returns[ticker])
+        dof = float(study.dof[ticker])
+        records.append(
+            {
+                "ticker": ticker,
+                "return": rare["return"],
+                "return_rank": rare["return_rank"],
+                "abnormal_return": rare["abnormal_return"],
+                "sar": rare["sar"],
+                "p_value": float(2.0 * stats.t.sf(abs(rare["sar"]), dof)),
+                "ar_rank": rare["ar_rank"],
+                "days": rare["ar_days"],
+                "note": note,
+            }
+        )
+    columns = ["return", "return_rank", "abnormal_return", "sar", "p_value", "ar_rank", "days"]
+    table = pd.DataFrame.from_records(records).set_index("ticker")
+    return table.reindex(columns=[*columns, "note"])
 
 
 # --------------------------------------------------------------------------- recovery
@@ -621,34 +768,55 @@ def confounder_table(
 # --------------------------------------------------------------------------- figures
 
 
+def _group_panels(
+    frame: pd.DataFrame,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    baseline: float,
+    event_at: pd.Timestamp | float,
+    event_label: str,
+    ylabel: str,
+    title: str,
+    source: str,
+) -> tuple[Figure, list[Axes]]:
+    """One panel per group, two per row: members thin grey, their mean thick, a baseline
+    line and the event marker; shared by :func:`plot_price_paths` and :func:`plot_drawdowns`.
+    Returns the figure and the visible panels (unused grid cells are hidden)."""
+    names = list(groups)
+    nrows = int(np.ceil(len(names) / 2))
+    fig, grid = new_figure(nrows, 2, figsize=(9.0, 2.6 * nrows), sharex=True)
+    grid = np.atleast_1d(grid).ravel()
+    for ax in grid[len(names) :]:
+        ax.set_visible(False)
+    for ax, name in zip(grid, names, strict=False):
+        members = [t for t in groups[name] if t in frame.columns]
+        ax.plot(frame.index, frame[members], color="0.7", linewidth=0.8)
+        ax.plot(frame.index, frame[members].mean(axis=1), color="C0", linewidth=2.2)
+        ax.axhline(baseline, color="0.3", linewidth=0.6)
+        mark_event(ax, event_at, label=event_label)
+        ax.set_title(name, fontsize=11)
+        ax.set_ylabel(ylabel)
+    fig.suptitle(title, x=0.0, ha="left", fontweight="bold")
+    add_source(fig, source)
+    return fig, list(grid[: len(names)])
+
+
 def plot_price_paths(
     paths: pd.DataFrame, groups: Mapping[str, Sequence[str]], event: es.EventDay, source: str
 ) -> Figure:
     """One panel per group: members rebased to 100 on day -1 (thin) and their mean (thick)."""
-    names = list(groups)
-    ncols = 2
-    nrows = int(np.ceil(len(names) / ncols))
-    fig, axes = new_figure(nrows, ncols, figsize=(9.0, 2.6 * nrows), sharex=True)
-    axes = np.atleast_1d(axes).ravel()
-    for ax, name in zip(axes, names, strict=False):
-        members = [t for t in groups[name] if t in paths.columns]
-        ax.plot(paths.index, paths[members], color="0.7", linewidth=0.8)
-        ax.plot(paths.index, paths[members].mean(axis=1), color="C0", linewidth=2.2, label="mean")
-        ax.axhline(100, color="0.3", linewidth=0.6)
-        mark_event(ax, event.date, label=str(event.date.date()))
-        ax.set_title(name, fontsize=11)
-        ax.set_ylabel("index (day −1 = 100)")
-    for ax in axes[len(names) :]:
-        ax.set_visible(False)
+    fig, axes = _group_panels(
+        paths,
+        groups,
+        baseline=100.0,
+        event_at=event.date,
+        event_label=str(event.date.date()),
+        ylabel="index (day −1 = 100)",
+        title="Prices rebased to the last close before the event (grey: members)",
+        source=source,
+    )
     for ax in axes:
         ax.tick_params(axis="x", labelrotation=30)
-    fig.suptitle(
-        "Prices rebased to the last close before the event (grey: members)",
-        x=0.0,
-        ha="left",
-        fontweight="bold",
-    )
-    add_source(fig, source)
     return fig
 
 
@@ -686,20 +854,10 @@ def plot_placebo(
         draws = result.draws[name]
         scale = 100.0 if name == "CAAR" else 1.0
         ax.hist(draws * scale, bins=30, color="0.6")
-        ax.axvline(result.observed[name] * scale, color=EVENT_COLOR, linewidth=2)
-        ax.annotate(
-            "event",
-            xy=(result.observed[name] * scale, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, -3),
-            textcoords="offset points",
-            color=EVENT_COLOR,
-            fontsize=9,
-            va="top",
-        )
+        mark_event(ax, float(result.observed[name] * scale), label="event", zorder=3)
         ax.set_xlabel(f"{name}{' (%)' if name == 'CAAR' else ''}")
         ax.set_ylabel("pseudo-event days")
-        ax.set_title(f"{name}: placebo p = {result.p_two_sided[name]:.3f}", fontsize=11)
+        ax.set_title(f"{name}: placebo p = {p_value(result.p_two_sided[name])}", fontsize=11)
     fig.suptitle(title, x=0.0, ha="left", fontweight="bold")
     add_source(fig, source)
     return fig
@@ -709,29 +867,16 @@ def plot_drawdowns(
     paths: pd.DataFrame, groups: Mapping[str, Sequence[str]], source: str, horizon: int = 60
 ) -> Figure:
     """Close vs the pre-event close (%), day 0 to ``horizon``, one panel per group."""
-    names = list(groups)
-    ncols = 2
-    nrows = int(np.ceil(len(names) / ncols))
-    fig, axes = new_figure(nrows, ncols, figsize=(9.0, 2.6 * nrows), sharex=True)
-    axes = np.atleast_1d(axes).ravel()
-    window = paths.loc[:horizon] * 100
-    for ax, name in zip(axes, names, strict=False):
-        members = [t for t in groups[name] if t in window.columns]
-        ax.plot(window.index, window[members], color="0.7", linewidth=0.8)
-        ax.plot(window.index, window[members].mean(axis=1), color="C0", linewidth=2.2)
-        ax.axhline(0, color="0.3", linewidth=0.6)
-        mark_event(ax, 0, label="day 0")
-        ax.set_title(name, fontsize=11)
-        ax.set_ylabel("vs close on day −1 (%)")
-    for ax in axes[len(names) :]:
-        ax.set_visible(False)
-    for ax in axes[-ncols:]:
-        ax.set_xlabel("event day (trading days)")
-    fig.suptitle(
-        "Drawdown path: close relative to the last pre-event close",
-        x=0.0,
-        ha="left",
-        fontweight="bold",
+    fig, axes = _group_panels(
+        paths.loc[:horizon] * 100,
+        groups,
+        baseline=0.0,
+        event_at=0,
+        event_label="day 0",
+        ylabel="vs close on day −1 (%)",
+        title="Drawdown path: close relative to the last pre-event close",
+        source=source,
     )
-    add_source(fig, source)
+    for ax in axes[-2:]:
+        ax.set_xlabel("event day (trading days)")
     return fig
