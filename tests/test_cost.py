@@ -12,12 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from deepseek_shock import claims, cost
+from deepseek_shock import claims, cost, formatting, moe
 from deepseek_shock.errors import DataError, ParameterError
-from deepseek_shock.reference import load_model_config
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-V3 = load_model_config("DeepSeek-V3")
+V3_COUNT = moe.count_bundled("DeepSeek-V3")
 H100_BF16, H100_FP8 = 989.4, 1978.9  # gpu_specs.csv, H100 SXM dense
 
 
@@ -105,32 +104,34 @@ def test_six_nd_matches_gpt3_published_compute():
     assert cost.dense_training_flop(175e9, 300e9) == pytest.approx(3.14e23, rel=0.01)
 
 
+def test_matmul_params_is_deepseeks_own_36_6b():
+    # DeepSeek README_WEIGHTS (data/moe/deepseek_v3_weights.csv): "36.6B (including 0.9B for
+    # the output Head)": the counted matmul parameters round to it; the headline 37B is coarser.
+    n = cost.matmul_params(V3_COUNT)
+    assert round(n / 1e9, 1) == 36.6
+    assert n == V3_COUNT.active_params - V3_COUNT.active_breakdown["embeddings"]
+    assert round(n / 1e9) == cost.reported_v3_run().active_params / 1e9 == 37
+
+
+def test_mtp_matmul_params_hand_worked():
+    # One MTP block of the V3 config: MLA attention (+ its two norms), 2 layer norms, shared
+    # + top-8 of 256 SwiGLU experts, router with bias, enorm/hnorm, eh_proj 2d×d, head norm;
+    # plus the shared output head's matmul V×d. Shapes: DeepSeek-V3 report §2.2, config.json.
+    d, v = 7168, 129_280
+    attention = 7168 * 1536 + 1536 + 1536 * 128 * 192 + 7168 * 576 + 512 + 512 * 128 * 256
+    attention += 128 * 128 * 7168
+    experts = (1 + 8) * 3 * d * 2048 + 256 * d + 256
+    expected = attention + 2 * d + experts + 2 * d + 2 * d * d + d + v * d
+    assert cost.mtp_matmul_params(V3_COUNT) == expected
+    assert cost.mtp_matmul_params(moe.count_bundled("Llama-3.1-405B")) == 0
+
+
 def test_attention_flop_reduces_to_palm_formula():
     # PaLM Appendix B: 12·L·H·Q·T per token for d_qk = d_v = Q and full context T.
-    L, H, Q, T = 2, 4, 8, 16
-    full = cost.attention_flop_per_token(L, H, Q, Q, T, causal=False)
-    assert full == 12 * L * H * Q * T == 12_288
-    assert cost.attention_flop_per_token(L, H, Q, Q, T, causal=True) == full / 2
-
-
-def test_mla_attention_params_hand_worked():
-    # q_a 7168·1536 + q_b 1536·128·192 + kv_a 7168·(512+64) + kv_b 512·128·(128+128) + o 128·128·7168
-    expected = 11_010_048 + 37_748_736 + 4_128_768 + 16_777_216 + 117_440_512
-    assert cost.mla_attention_params(V3) == expected == 187_105_280
-
-
-def test_mtp_active_params_hand_worked():
-    attention = 187_105_280
-    moe = (1 + 8) * 3 * 7168 * 2048 + 256 * 7168  # shared + top-8 SwiGLU experts + router
-    projection = 2 * 7168 * 7168
-    head = 129_280 * 7168
-    assert cost.mtp_active_params(V3) == attention + moe + projection + head
-
-
-def test_mtp_params_missing_key_names_the_fix():
-    config = {k: v for k, v in V3.items() if k != "num_nextn_predict_layers"}
-    with pytest.raises(Exception, match="num_nextn_predict_layers"):
-        cost.mtp_active_params(config)
+    spec = moe.count_bundled("Llama-3.1-405B").spec  # L = 126, H = 128, Q = 128
+    full = cost.attention_training_flop_per_token(spec, 8192, causal=False)
+    assert full == 12 * 126 * 128 * 128 * 8192
+    assert cost.attention_training_flop_per_token(spec, 8192, causal=True) == full / 2
 
 
 def test_training_compute_terms_add_up_and_are_shown_separately():
@@ -139,9 +140,21 @@ def test_training_compute_terms_add_up_and_are_shown_separately():
     assert len(terms) == 3
     assert terms["flop"].sum() == pytest.approx(budget.total_flop)
     assert terms["share"].sum() == pytest.approx(1.0)
-    assert terms["flop"].iloc[0] == pytest.approx(6 * 37e9 * 14.8e12)
+    assert terms["flop"].iloc[0] == pytest.approx(6 * cost.matmul_params(V3_COUNT) * 14.8e12)
     # 61 layers, 128 heads, d_qk 192, d_v 128, causal context 4096/2, ×6, × 14.8T tokens
-    assert terms["flop"].iloc[1] == pytest.approx(6 * 61 * 128 * 320 * 2048 * 14.8e12)
+    attention_per_layer = 6 * 128 * 320 * 2048
+    assert terms["flop"].iloc[1] == pytest.approx(61 * attention_per_layer * 14.8e12)
+    mtp = 6 * cost.mtp_matmul_params(V3_COUNT) + attention_per_layer
+    assert terms["flop"].iloc[2] == pytest.approx(mtp * 14.8e12)
+
+
+def test_flop_bases_are_cumulative_and_mtp_free_models_skip_it():
+    v3 = cost.flop_by_basis(V3_COUNT, 14.8e12, 4096)
+    assert list(v3) == list(cost.FLOP_BASES)
+    assert v3["6ND"] < v3["6ND+MTP"] < v3["full"] < v3["palm"]
+    llama = cost.flop_by_basis(moe.count_bundled("Llama-3.1-405B"), 15.6e12, 8192)
+    assert llama["6ND+MTP"] == llama["6ND"]
+    assert len(cost.training_compute(moe.count_bundled("Llama-3.1-405B"), 1e12, 8192).terms) == 2
 
 
 def test_mfu_formula_hand_worked():
@@ -154,8 +167,9 @@ def test_mfu_formula_hand_worked():
     mfu=st.floats(0.01, 1.0),
     peak=st.floats(10.0, 5000.0),
 )
-def test_required_gpu_hours_inverts_mfu(flop, mfu, peak):
-    hours = cost.required_gpu_hours(flop, mfu, peak)
+def test_simulated_gpu_hours_inverts_mfu(flop, mfu, peak):
+    # No FP8 gain, overheads or other stages: H = C / (u·P·3600), so MFU(C, H, P) = u.
+    hours = cost.simulated_gpu_hours(flop, mfu, 1.0, 0.0, 0.0, bf16_peak_tflops=peak)
     assert cost.implied_mfu(flop, hours, peak) == pytest.approx(mfu, rel=1e-9)
 
 
@@ -177,30 +191,73 @@ def test_peak_without_proxy_raises_clear_errors():
 
 
 def test_v3_implied_mfu_hand_worked_six_nd():
-    table = cost.mfu_table().set_index("flop_basis")
-    six_nd = 6 * 37e9 * 14.8e12
-    assert table.loc["6·N·D", "mfu_fp8"] == pytest.approx(six_nd / (2.664e6 * 3600 * 1978.9e12))
-    assert table.loc["6·N·D", "mfu_bf16"] == pytest.approx(six_nd / (2.664e6 * 3600 * 989.4e12))
+    table = cost.mfu_table().set_index("basis")
+    six_nd = 6 * cost.matmul_params(V3_COUNT) * 14.8e12
+    assert table.loc["6ND", "mfu_fp8"] == pytest.approx(six_nd / (2.664e6 * 3600 * 1978.9e12))
+    assert table.loc["6ND", "mfu_bf16"] == pytest.approx(six_nd / (2.664e6 * 3600 * 989.4e12))
     # cumulative bases grow; BF16 MFU is twice FP8 (peak ratio 989.4 : 1978.9)
     assert table["flop"].is_monotonic_increasing
     assert np.allclose(table["mfu_bf16"] / table["mfu_fp8"], H100_FP8 / H100_BF16)
 
 
-def test_utilisation_verdict_follows_the_peers():
-    mfu, peers = cost.mfu_table(), cost.peer_mfu_table()
-    verdict = cost.utilisation_verdict(mfu, peers)
-    assert verdict["best_peer"] == "Llama 3.1 405B"
-    assert verdict["headline_fp8"] < verdict["best_peer_mfu"] and not verdict["unprecedented"]
-    weak_peers = peers.assign(mfu_bf16=0.05)
-    assert cost.utilisation_verdict(mfu, weak_peers)["unprecedented"]
-
-
-def test_llama_405b_derived_mfu():
-    table = cost.peer_mfu_table().set_index("run")
-    assert table.loc["Llama 3.1 405B", "mfu_bf16"] == pytest.approx(
-        3.8e25 / (30.84e6 * 3600 * 989.4e12)
+def test_llama_405b_mfu_on_both_bases_hand_worked():
+    peers = cost.peer_mfu_table().set_index(["run", "basis"])
+    n = moe.count_bundled("Llama-3.1-405B").active_params_excluding_embedding
+    six_nd = 6 * n * 15.6e12
+    attention = 6 * 126 * 128 * (128 + 128) * 8192 / 2 * 15.6e12  # causal T/2, T = 8,192
+    billed = 30.84e6 * 3600 * 989.4e12
+    assert peers.loc[("Llama 3.1 405B", "6ND"), "mfu_bf16"] == pytest.approx(six_nd / billed)
+    assert peers.loc[("Llama 3.1 405B", "full"), "mfu_bf16"] == pytest.approx(
+        (six_nd + attention) / billed
     )
-    assert table.loc["Llama 3.1 70B", "flop_basis"] == "derived 6·N·D"
+    # the relayed 3.8e25 is the 6·N·D count at its two significant figures, not the full one
+    assert f"{six_nd:.1e}" == f"{peers.loc[('Llama 3.1 405B', '6ND'), 'relayed_flop']:.1e}"
+    assert f"{six_nd + attention:.1e}" != "3.8e+25"
+
+
+def test_peer_attention_scales_with_the_assumed_sequence_length():
+    short = cost.peer_mfu_table(peer_seq_len=4096).set_index(["run", "basis"])["flop"]
+    long = cost.peer_mfu_table(peer_seq_len=8192).set_index(["run", "basis"])["flop"]
+    run = "Llama 3.1 70B"
+    extra_short = short[(run, "full")] - short[(run, "6ND")]
+    assert long[(run, "full")] - long[(run, "6ND")] == pytest.approx(2 * extra_short)
+    assert short[(cost.V3_PRETRAINING, "full")] == long[(cost.V3_PRETRAINING, "full")]
+    assert cost.peer_seq_len_assumption() == 8192
+
+
+def test_utilisation_verdict_is_like_for_like():
+    peers = cost.peer_mfu_table()
+    verdict = cost.utilisation_verdict(peers)
+    table = verdict.table.set_index("basis")
+    assert set(table["peer"]) == {"Llama 3.1 405B"}
+    # same peak precision: the DeepSeek/peer ratio is the same at BF16 and at FP8 peak
+    np.testing.assert_allclose(table["deepseek_fp8"] / table["peer_fp8"], table["ratio"])
+    # 14.8T, 15.6T (±0.05T each) and 2.664M, 30.84M GPU-hours (±0.0005M, ±0.005M)
+    band = 0.05 / 14.8 + 0.05 / 15.6 + 0.0005 / 2.664 + 0.005 / 30.84
+    assert table["band"].tolist() == pytest.approx([band, band])
+    assert table.loc["6ND", "relation"] == "level with"
+    assert table.loc["full", "relation"] == "above" and verdict.exceeds_best_peer
+    assert verdict.fp8_speedup_to_match == pytest.approx(table.loc["full", "ratio"])
+    assert verdict.headline.equals(table.loc[cost.HEADLINE_BASIS])
+    # the old, unlike comparison (DeepSeek's FP8-peak MFU vs a BF16-peak MFU) would have passed
+    assert table.loc["full", "deepseek_fp8"] < table.loc["full", "peer_bf16"]
+
+
+def test_utilisation_verdict_follows_the_peers():
+    peers = cost.peer_mfu_table()
+    llama = peers["run"] != cost.V3_PRETRAINING
+    stronger = peers.assign(mfu_bf16=np.where(llama, peers["mfu_bf16"] * 1.5, peers["mfu_bf16"]))
+    verdict = cost.utilisation_verdict(stronger)
+    assert not verdict.exceeds_best_peer
+    assert set(verdict.table["relation"]) == {"below"}
+    assert "even without any speed-up from FP8" in verdict.text
+
+
+def test_rounding_band_hand_worked():
+    assert cost.rounding_band((14.8e12, 1e12)) == pytest.approx(0.05 / 14.8)
+    assert cost.rounding_band((2_664_000, 1e6), (15e12, 1e12)) == pytest.approx(
+        0.0005 / 2.664 + 0.5 / 15
+    )
 
 
 # --------------------------------------------------------------------------- Monte Carlo
@@ -285,7 +342,7 @@ def test_monte_carlo_reading_follows_the_probability(bf16_mfu, phrase):
 
 
 def test_ledger_reading_reports_multiples_of_the_headline():
-    ledger = cost.cost_ledger(**cost.default_ledger_inputs())
+    ledger = cost.cost_ledger(**_ledger_inputs())
     text = cost.ledger_reading(ledger)
     company = ledger.loc[ledger["scope"] == "company level", "value_usd"]
     assert f"{company.max() / 5.576e6:.0f}×" in text and "less than" in text
@@ -355,7 +412,82 @@ def test_tornado_swings_are_sorted_and_base_is_the_median_case():
     assert table["base_cost"].iloc[0] == pytest.approx(base * price_median)
 
 
+def test_utilisation_prior_is_anchored_on_the_peer_value_of_its_own_basis():
+    peers = cost.peer_mfu_table()
+    row = cost.load_assumptions().loc["bf16_mfu"]
+    anchor = cost.utilisation_anchor(peers, cost.MFU_PRIOR_BASIS)
+    assert float(row["value"]) == round(anchor, 2)
+    assert f"{100 * anchor:.1f}%" in row["reasoning"]  # the stated derivation is not stale
+    assert f"{100 * cost.utilisation_anchor(peers, '6ND'):.1f}%" in row["reasoning"]
+
+
+def test_rebase_utilisation_scales_only_the_prior():
+    peers = cost.peer_mfu_table()
+    inputs = cost.default_mc_inputs()
+    same = cost.rebase_utilisation(inputs, peers, cost.MFU_PRIOR_BASIS)
+    assert same["bf16_mfu"] == cost.Distribution.from_spec(inputs["bf16_mfu"])
+    moved = cost.rebase_utilisation(inputs, peers, "6ND")
+    factor = cost.utilisation_anchor(peers, "6ND") / cost.utilisation_anchor(peers, "full")
+    prior = cost.Distribution.from_spec(inputs["bf16_mfu"])
+    assert moved["bf16_mfu"].mean == pytest.approx(prior.mean * factor)
+    assert moved["price_per_gpu_hour"] == cost.Distribution.from_spec(inputs["price_per_gpu_hour"])
+    with pytest.raises(ParameterError, match="basis must be one of"):
+        cost.rebase_utilisation(inputs, peers, "palm")
+
+
+def test_basis_sensitivity_scales_hours_by_flop_over_anchor():
+    # With no other stages, H ∝ C / u and the rebased prior is u × a_b / a_full on the same
+    # draws, so every percentile scales by (C_b / C_full) / (a_b / a_full).
+    peers, mfu = cost.peer_mfu_table(), cost.mfu_table()
+    table = cost.basis_sensitivity(
+        mfu, peers, cost.default_mc_inputs(), n_draws=50_000, seed=3, bf16_peak_tflops=PEAK,
+        other_stage_gpu_hours=0.0, claimed_gpu_hours=2.788e6, claimed_cost_usd=5.576e6,
+    ).set_index("basis")  # fmt: skip
+    flop = mfu.set_index("basis")["flop"]
+    anchor = {b: cost.utilisation_anchor(peers, b) for b in cost.PEER_BASES}
+    expected = (flop["6ND"] / flop["full"]) / (anchor["6ND"] / anchor["full"])
+    for column in ("median", "p05", "p95"):
+        assert table.loc["6ND", column] / table.loc["full", column] == pytest.approx(expected)
+    headline = cost.simulate_training_run(
+        float(flop["full"]), cost.default_mc_inputs(), n_draws=50_000, seed=3,
+        bf16_peak_tflops=PEAK, other_stage_gpu_hours=0.0, claimed_gpu_hours=2.788e6,
+        claimed_cost_usd=5.576e6,
+    )  # fmt: skip
+    assert table.loc["full", "prob_claim_suffices"] == headline.prob_claim_suffices
+    assert table.loc["full", "median"] == pytest.approx(np.median(headline.gpu_hours))
+
+
+def test_monte_carlo_rejects_an_unknown_flop_basis():
+    with pytest.raises(ParameterError, match="flop_basis must be one of"):
+        cost.simulate_training_run(
+            FLOP, _fixed_inputs(), n_draws=10, seed=1, bf16_peak_tflops=PEAK,
+            other_stage_gpu_hours=0.0, claimed_gpu_hours=1.0, claimed_cost_usd=1.0,
+            flop_basis="6·N·D",
+        )  # fmt: skip
+
+
+def test_distribution_scaled_matches_scaled_draws():
+    dist = cost.Distribution.from_spec({"kind": "triangular", "low": 0.2, "mode": 0.3, "high": 0.5})
+    draws = dist.sample(np.random.default_rng(1), 1000)
+    scaled = dist.scaled(2.0).sample(np.random.default_rng(1), 1000)
+    np.testing.assert_allclose(scaled, 2.0 * draws)
+    assert dist.scaled(2.0).quantile(0.3) == pytest.approx(2.0 * dist.quantile(0.3))
+
+
 # --------------------------------------------------------------------------- ledger and peers
+
+
+def _ledger_inputs() -> dict[str, object]:
+    """The ledger's keyword arguments from assumptions.csv (value/low/high of each row)."""
+    table = cost.load_assumptions()
+    names = ("gpu_power_w", "host_overhead", "pue", "electricity_usd_per_kwh", "gpu_capex_usd",
+             "amortisation_years")  # fmt: skip
+    inputs: dict[str, object] = {
+        n: {k: float(table.loc[n, k]) for k in ("value", "low", "high")} for n in names
+    }
+    price = table.loc["price_per_gpu_hour"]
+    inputs["price_range"] = (float(price["low"]), float(price["high"]))
+    return inputs
 
 
 def test_energy_and_amortisation_hand_worked():
@@ -366,7 +498,7 @@ def test_energy_and_amortisation_hand_worked():
 
 
 def test_ledger_bounds_bracket_values_and_keep_the_reported_figure():
-    ledger = cost.cost_ledger(**cost.default_ledger_inputs())
+    ledger = cost.cost_ledger(**_ledger_inputs())
     assert (ledger["low_usd"] <= ledger["value_usd"]).all()
     assert (ledger["value_usd"] <= ledger["high_usd"]).all()
     first = ledger.iloc[0]
@@ -377,7 +509,7 @@ def test_ledger_bounds_bracket_values_and_keep_the_reported_figure():
 
 
 def test_ledger_rejects_inconsistent_range():
-    inputs = cost.default_ledger_inputs()
+    inputs = _ledger_inputs()
     inputs["pue"] = {"value": 2.0, "low": 1.1, "high": 1.6}
     with pytest.raises(ParameterError, match="pue"):
         cost.cost_ledger(**inputs)
@@ -492,3 +624,51 @@ def test_rental_equivalent_figures_are_right_numbers_on_the_wrong_basis():
         assert "rounds to" in verdict.paragraph and verdict.verdict == "misleading"
         same_basis = dataclasses.replace(claim, basis_mismatch=None)
         assert claims.judge(same_basis, verdict.measurement)[0] == "accurate", claim_id
+
+
+def test_paragraph_comparisons_follow_the_claimed_figures():
+    ledger, _ = claims.load_ledger()
+    claimed = {c.id: c.claimed for c in ledger}
+    as_ledger = cost.claim_paragraphs(claimed)
+    assert "2.4% above the article's 2,000" in as_ledger["c000-01"]  # 2,048 / 2,000 − 1
+    assert "below the article's 95%" in as_ledger["c000-05"]  # 92.9% cheaper
+    altered = cost.claim_paragraphs(
+        {**claimed, "c000-01": 2100, "c000-05": 90, "c002-09": 7_000_000}
+    )
+    assert "2.5% below the article's 2,100" in altered["c000-01"]
+    assert "above the article's 90%" in altered["c000-05"]
+    assert "rounds to $6M, not the article's $7M" in altered["c002-09"]
+    # the GPT-4 figure's year is read from training_runs.csv, not typed
+    assert "a 2023 model" in as_ledger["c000-05"]
+
+
+def test_summary_reading_follows_the_computed_comparison():
+    run = cost.reported_v3_run()
+    rebuilt = cost.rebuild_cost(run.stage_gpu_hours, run.price_per_gpu_hour, run.gpu_count)
+    result = _simulate(cost.default_mc_inputs(), n=10_000)
+    peers = cost.peer_mfu_table()
+    text = cost.summary_reading(
+        cost.consistency_checks(), rebuilt, run, cost.utilisation_verdict(peers), result
+    )
+    assert "is above Llama 3.1 405B's" in text and "level with it" in text
+    llama = peers["run"] != cost.V3_PRETRAINING
+    stronger = peers.assign(mfu_bf16=np.where(llama, peers["mfu_bf16"] * 1.5, peers["mfu_bf16"]))
+    weaker_text = cost.summary_reading(
+        cost.consistency_checks(), rebuilt, run, cost.utilisation_verdict(stronger), result
+    )
+    assert "is below Llama 3.1 405B's" in weaker_text and "FP8 speed-up" not in weaker_text
+
+
+# --------------------------------------------------------------------------- formatting helpers
+
+
+def test_formatting_helpers_used_by_the_cost_notebook():
+    assert formatting.share(0.20326) == "20.3%"
+    assert formatting.share(0.5, digits=0) == "50%"
+    assert formatting.millions(2_743_210) == "2.743M"
+    assert formatting.millions(5_576_000, digits=2) == "5.58M"
+    assert formatting.figure(5_576_000) == "5,576,000"
+    assert formatting.figure(3.6621) == "3.66"
+    assert formatting.figure(-250.4) == "-250"
+    for helper in (formatting.share, formatting.millions, formatting.figure):
+        assert helper(float("nan")) == "n/a" and helper(None) == "n/a"

@@ -20,8 +20,25 @@ Decisions a newcomer may question
 * **MFU is computed on pre-training only** (2.664M GPU-hours for 14.8T tokens at sequence
   length 4,096). The token counts and sequence lengths of the context-extension and
   post-training stages are not in the bundled data.
-* **Attention FLOP use the causal average context T/2** (the work a causal kernel does).
-  The PaLM convention (full T) is shown beside it, since published MFUs use that one.
+* **One parameter counter.** ``N`` in ``6·N·D`` and the MTP module's active parameters come
+  from :func:`deepseek_shock.moe.count_params` on the bundled config. ``N`` is the count of
+  parameters that do a matmul per token (``active_params_excluding_embedding``: the output
+  head in, the input-embedding lookup out), DeepSeek's own convention: 36.6B, of which the
+  headline "37B" is the rounding. The published 37B is kept for display only.
+* **One FLOP definition per comparison.** FLOP are counted on named bases
+  (:data:`FLOP_BASES`): ``6·N·D``; + MTP; + causal attention (``T/2``, the work a causal kernel
+  does; the headline, :data:`HEADLINE_BASIS`); PaLM convention (full ``T``). Peers are
+  counted on the same bases from their own configs (:func:`peer_mfu_table`); Llama 3.1's
+  pre-training sequence length (8,192) is a stated assumption in ``assumptions.csv``.
+* **Like-for-like utilisation verdict.** DeepSeek's MFU is compared with the peers' on the
+  same FLOP basis *and* the same peak precision (:func:`utilisation_verdict`); comparing its
+  FP8-peak MFU with a peer's BF16-peak MFU would halve DeepSeek's figure for free.
+* **Monte Carlo on the basis of its prior.** The utilisation prior is anchored on the best
+  peer's MFU on :data:`MFU_PRIOR_BASIS` (the headline basis) and the simulated FLOP are on the
+  same basis; :func:`basis_sensitivity` reruns it on ``6·N·D`` with the prior rebased there.
+  The headline basis is preferred because DeepSeek's share of work outside ``6·N·D``
+  (attention + MTP) is larger than the anchor run's; on ``6·N·D`` that difference counts as
+  free.
 * **The same $/GPU-hour for every peer.** Rental-equivalent costs of other runs use DeepSeek's
   own $2 so that the comparison is on one basis, even though H100 and H800 rental prices differ.
 """
@@ -42,12 +59,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from . import claims
-from .errors import ConfigError, DataError, ParameterError
+from . import claims, moe
+from .errors import DataError, ParameterError
 from .evidence import Measurement
 from .formatting import count, pct, usd
 from .plotting import add_source, new_figure
-from .reference import data_dir, load_model_config, load_reference
+from .reference import load_data_csv, load_model_config, load_reference
 
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0
@@ -65,7 +82,29 @@ _RATE_ROW = "DeepSeek-V3 (pre-training rate per trillion tokens)"
 _R1_ROW = "DeepSeek-R1 (reasoning RL stage only"
 H800 = "H800 SXM"
 H100 = "H100 SXM"
-HEADLINE_BASIS = "6·N·D + MTP + attention (causal T/2) — headline"
+V3_CONFIG = "DeepSeek-V3"
+V3_PRETRAINING = "DeepSeek-V3 pre-training"
+#: FLOP definitions, cumulative: key → label (see :func:`flop_by_basis`).
+FLOP_BASES = {
+    "6ND": "6·N·D",
+    "6ND+MTP": "6·N·D + MTP",
+    "full": "6·N·D + MTP + attention (causal T/2)",
+    "palm": "6·N·D + MTP + attention (PaLM convention, full T)",
+}
+#: The basis of the headline MFU, the utilisation verdict and the Monte Carlo prior: all the
+#: FLOP the GPUs compute (causal attention, as a causal kernel does).
+HEADLINE_BASIS = "full"
+#: The bases on which peers are compared (MTP and the PaLM convention have no peer analogue).
+PEER_BASES = ("6ND", "full")
+#: The FLOP basis of the ``bf16_mfu`` prior in ``assumptions.csv`` (anchored on a peer there).
+MFU_PRIOR_BASIS = HEADLINE_BASIS
+#: Training-run rows of ``training_runs.csv`` → their bundled config (70B/8B: the Instruct
+#: configs, whose architecture is the base model's).
+_PEER_CONFIGS = {
+    "Llama 3.1 405B": "Llama-3.1-405B",
+    "Llama 3.1 70B": "Llama-3.1-70B-Instruct",
+    "Llama 3.1 8B": "Llama-3.1-8B-Instruct",
+}
 MC_INPUTS = ("bf16_mfu", "fp8_speedup", "token_overhead", "restart_waste", "price_per_gpu_hour")
 
 
@@ -232,25 +271,14 @@ def compare_with_reported(run: ReportedRun) -> pd.DataFrame:
 # --------------------------------------------------------------------------- assumptions
 
 
-@cache
-def _assumptions() -> pd.DataFrame:
-    path = data_dir() / "cost" / "assumptions.csv"
-    try:
-        return pd.read_csv(path).set_index("name")
-    except FileNotFoundError as exc:
-        raise DataError(
-            f"Cost assumptions file {path} is missing. Restore it from git "
-            "(see data/cost/PROVENANCE.md)."
-        ) from exc
-
-
 def load_assumptions() -> pd.DataFrame:
     """The stated assumptions of the cost model (``data/cost/assumptions.csv``), indexed by name.
 
     Columns: value (deterministic central value), low, high, distribution, unit, status,
     reasoning, source. Every row says whether it is an assumption, a proxy or a sourced figure.
+    A missing or unreadable file raises :class:`DataError` (:func:`reference.load_data_csv`).
     """
-    return _assumptions().copy()
+    return load_data_csv("cost/assumptions.csv").set_index("name")
 
 
 def assumptions_used(used: Mapping[str, object]) -> pd.DataFrame:
@@ -424,113 +452,67 @@ def dense_training_flop(active_params: float, tokens: float) -> float:
 
     2 FLOP per parameter per token forward, 4 backward (Kaplan et al. 2020, "Scaling Laws for
     Neural Language Models", §2.1 / Table 1; Hoffmann et al. 2022, Chinchilla, §3). For an MoE
-    ``N`` is the *active* parameter count per token.
+    ``N`` is the *active* parameter count per token; :func:`matmul_params` says which count.
     """
     _require_positive("active_params", active_params)
     _require_positive("tokens", tokens)
     return 6.0 * active_params * tokens
 
 
-def attention_flop_per_token(
-    n_layers: int,
-    n_heads: int,
-    qk_head_dim: int,
-    v_head_dim: int,
-    seq_len: int,
-    causal: bool = True,
+def matmul_params(count: moe.ParamCount) -> int:
+    """``N`` of ``6·N·D``: the parameters a token multiplies with, from :func:`moe.count_params`.
+
+    This is :attr:`moe.ParamCount.active_params_excluding_embedding`: every active weight
+    *including* the output head (a ``V × d`` matmul per token) and *excluding* the
+    input-embedding table (a lookup, no FLOP). It is DeepSeek's own convention ("36.6B
+    (including 0.9B for the output Head)", ``data/moe/deepseek_v3_weights.csv``); the headline
+    "37B" is that figure rounded. Norm and bias vectors are included (negligible).
+    """
+    return count.active_params_excluding_embedding
+
+
+def mtp_matmul_params(count: moe.ParamCount) -> int:
+    """Parameters the multi-token-prediction (MTP) module multiplies with per token.
+
+    ``N_mtp = mtp_params − n_moe_mtp·(E − k)·3·d·d_expert + depth·V·d``: the MTP module's unique
+    parameters (:attr:`moe.ParamCount.mtp_params`: one transformer block with all ``E`` routed
+    experts, the ``2d × d`` projection and norms) with the ``E − k`` routed experts a token
+    does not use taken out, plus the output head (``V × d``), whose weights are shared with the
+    main model but whose matmul runs again for each MTP depth. The shared embedding is a lookup
+    and is not counted. Source: DeepSeek-V3 report (arXiv:2412.19437) §2.2; 0 for a model
+    without MTP.
+    """
+    spec = count.spec
+    if spec.mtp_layers == 0:
+        return 0
+    ffn = spec.ffn
+    moe_mtp_layers = sum(1 for i in ffn.moe_layers if i >= spec.n_layers)
+    idle_experts = ffn.n_routed_experts - ffn.experts_per_token
+    idle = idle_experts * moe.mlp_params(spec.hidden_size, ffn.moe_intermediate_size, ffn.mlp_bias)
+    head = spec.vocab_size * spec.hidden_size
+    return count.mtp_params - moe_mtp_layers * idle + spec.mtp_layers * head
+
+
+def attention_training_flop_per_token(
+    spec: moe.ModelSpec, seq_len: int, causal: bool = True, n_layers: int | None = None
 ) -> float:
     """Training FLOP per token of the attention scores (QKᵀ) and the weighted sum (AV).
 
-    Per token and layer the forward pass does ``2·H·d_qk·T_ctx`` FLOP for QKᵀ and
-    ``2·H·d_v·T_ctx`` for AV; backward is twice forward, so
+    Training is three times the forward pass (backward = 2 × forward), and the forward FLOP are
+    :func:`moe.attention_flops_per_token` (``2·L·H·T_ctx·(d_qk + d_v)``), so
 
-        ``F = 6 · n_layers · H · (d_qk + d_v) · T_ctx``,
+        ``F = 6 · L · H · (d_qk + d_v) · T_ctx``,
 
-    with ``T_ctx = T/2`` for a causal mask (average context of a token) or ``T`` in the PaLM
+    with ``T_ctx = T/2`` for a causal mask (the average context of a token) or ``T`` in the PaLM
     convention. With ``d_qk = d_v = Q`` and ``T_ctx = T`` this is PaLM's ``12·L·H·Q·T``
-    (Chowdhery et al. 2022, "PaLM", Appendix B; the same two terms appear in Hoffmann et al.
-    2022, Appendix F). These FLOP are not in ``6·N·D`` because they involve no parameters.
+    (Chowdhery et al. 2022, "PaLM", Appendix B; Hoffmann et al. 2022, Appendix F). These FLOP
+    are not in ``6·N·D`` because they involve no parameters. ``n_layers`` defaults to the main
+    decoder layers of ``spec``.
     """
-    for name, value in (("n_layers", n_layers), ("n_heads", n_heads), ("seq_len", seq_len)):
-        _require_positive(name, value)
+    _require_positive("seq_len", seq_len)
     context = seq_len / 2.0 if causal else float(seq_len)
-    return 6.0 * n_layers * n_heads * (qk_head_dim + v_head_dim) * context
-
-
-def _config_value(config: Mapping[str, object], key: str) -> int:
-    if key not in config:
-        raise ConfigError(
-            f"Model config lacks {key!r}, needed for the DeepSeek-V3 compute model. Pass a "
-            "DeepSeek-V3-style config.json (load_model_config('DeepSeek-V3'))."
-        )
-    return int(config[key])  # type: ignore[arg-type]
-
-
-def attention_dims(config: Mapping[str, object]) -> dict[str, int]:
-    """Layers, heads and per-head query/key and value widths of a DeepSeek (MLA) config.
-
-    ``d_qk = qk_nope_head_dim + qk_rope_head_dim`` (the RoPE part is concatenated to each head's
-    query and key); ``d_v = v_head_dim``.
-    """
-    return {
-        "n_layers": _config_value(config, "num_hidden_layers"),
-        "n_heads": _config_value(config, "num_attention_heads"),
-        "qk_head_dim": _config_value(config, "qk_nope_head_dim")
-        + _config_value(config, "qk_rope_head_dim"),
-        "v_head_dim": _config_value(config, "v_head_dim"),
-    }
-
-
-def mla_attention_params(config: Mapping[str, object]) -> int:
-    """Matmul parameters of one Multi-head Latent Attention block (DeepSeek-V2/V3).
-
-    ``d·r_q + r_q·H·d_qk`` (query down/up projection; ``d·H·d_qk`` without ``q_lora_rank``)
-    ``+ d·(r_kv + d_rope)`` (joint KV down-projection plus decoupled RoPE key)
-    ``+ r_kv·H·(d_nope + d_v)`` (KV up-projection) ``+ H·d_v·d`` (output projection).
-    Norm weights are left out (elementwise, no matmul FLOP). Source: DeepSeek-V2 report
-    (arXiv:2405.04434) §2.1 and the ``modeling_deepseek.py`` layer shapes.
-    """
-    d = _config_value(config, "hidden_size")
-    dims = attention_dims(config)
-    heads, d_qk, d_v = dims["n_heads"], dims["qk_head_dim"], dims["v_head_dim"]
-    r_q = int(config.get("q_lora_rank") or 0)  # type: ignore[arg-type]
-    r_kv = _config_value(config, "kv_lora_rank")
-    d_nope = _config_value(config, "qk_nope_head_dim")
-    d_rope = _config_value(config, "qk_rope_head_dim")
-    query = d * r_q + r_q * heads * d_qk if r_q else d * heads * d_qk
-    return query + d * (r_kv + d_rope) + r_kv * heads * (d_nope + d_v) + heads * d_v * d
-
-
-def moe_layer_active_params(config: Mapping[str, object]) -> int:
-    """Active matmul parameters of one MoE feed-forward layer per token.
-
-    ``(n_shared + top_k) · 3 · d · d_expert`` (gate, up, down of each SwiGLU expert used)
-    ``+ n_routed · d`` (router). Source: DeepSeekMoE (arXiv:2401.06066) §3; config keys
-    ``n_shared_experts``, ``num_experts_per_tok``, ``moe_intermediate_size``.
-    """
-    d = _config_value(config, "hidden_size")
-    experts = _config_value(config, "n_shared_experts") + _config_value(
-        config, "num_experts_per_tok"
-    )
-    expert = 3 * d * _config_value(config, "moe_intermediate_size")
-    return experts * expert + _config_value(config, "n_routed_experts") * d
-
-
-def mtp_active_params(config: Mapping[str, object]) -> int:
-    """Active matmul parameters of the multi-token-prediction (MTP) module, per token.
-
-    Each of the ``num_nextn_predict_layers`` MTP depths is one transformer block (MLA attention
-    + an MoE layer, as the layers after ``first_k_dense_replace``), a projection ``M`` of the
-    concatenated ``[h; emb]`` (``2d × d``) and the output head (``vocab × d``), whose weights are
-    shared with the main model but whose matmul is computed again. The shared embedding is a
-    lookup (no matmul FLOP) and is not counted. Source: DeepSeek-V3 report (arXiv:2412.19437)
-    §2.2 "Multi-Token Prediction", shapes from the config.
-    """
-    depth = _config_value(config, "num_nextn_predict_layers")
-    d = _config_value(config, "hidden_size")
-    head = _config_value(config, "vocab_size") * d
-    block = mla_attention_params(config) + moe_layer_active_params(config)
-    return depth * (block + 2 * d * d + head)
+    main = 3.0 * float(moe.attention_flops_per_token(spec, context))
+    return main if n_layers is None else main * n_layers / spec.n_layers
 
 
 @dataclass(frozen=True)
@@ -551,44 +533,38 @@ class ComputeBudget:
 
 
 def training_compute(
-    active_params: float,
-    tokens: float,
-    config: Mapping[str, object],
-    seq_len: int,
-    causal: bool = True,
-    mtp_params: float | None = None,
+    count: moe.ParamCount, tokens: float, seq_len: int, causal: bool = True
 ) -> ComputeBudget:
-    """Training FLOP of a DeepSeek-V3-style run: ``6·N·D`` + attention + MTP module.
+    """Training FLOP of a run: ``6·N·D`` + attention + MTP module (if the model has one).
 
-    ``C = D · [6N + A(L) + (6·N_mtp + A(depth))]``, ``A(ℓ)`` = :func:`attention_flop_per_token`
-    for ℓ layers. ``N_mtp`` defaults to :func:`mtp_active_params` of ``config``.
+    ``C = D · [6N + A(L) + 6·N_mtp + A(depth)]`` with ``N`` = :func:`matmul_params`,
+    ``N_mtp`` = :func:`mtp_matmul_params` and ``A(ℓ)`` =
+    :func:`attention_training_flop_per_token` over ℓ layers; every count comes from
+    :func:`moe.count_params` (one parameter counter for the project).
 
     Parameters
     ----------
-    active_params : active parameters per token of the main model (37e9, as published).
+    count : the model's parameter count (``moe.count_bundled("DeepSeek-V3")``).
     tokens : training tokens ``D``.
-    config : the model's ``config.json`` (MLA and MoE keys).
     seq_len : training sequence length ``T``.
     causal : attention context ``T/2`` (True) or ``T`` (PaLM convention).
-    mtp_params : override for ``N_mtp``.
     """
-    dims = attention_dims(config)
-    depth = _config_value(config, "num_nextn_predict_layers")
-    n_mtp = float(mtp_active_params(config) if mtp_params is None else mtp_params)
-    attn = attention_flop_per_token(**dims, seq_len=seq_len, causal=causal)
-    per_layer_attn = attn / dims["n_layers"]
+    _require_positive("tokens", tokens)
+    spec = count.spec
     context = "T/2" if causal else "T"
     per_token = {
-        "6·N·D (main model, active parameters)": (6.0 * active_params, "6·N"),
-        f"attention scores + values ({dims['n_layers']} layers)": (
-            attn,
+        "6·N·D (main model, matmul parameters)": (6.0 * matmul_params(count), "6·N"),
+        f"attention scores + values ({spec.n_layers} layers)": (
+            attention_training_flop_per_token(spec, seq_len, causal),
             f"6·L·H·(d_qk+d_v)·{context}",
         ),
-        f"MTP module ({depth} block + head)": (
-            6.0 * n_mtp + depth * per_layer_attn,
-            f"6·N_mtp + 6·H·(d_qk+d_v)·{context}",
-        ),
     }
+    if spec.mtp_layers:
+        per_token[f"MTP module ({spec.mtp_layers} block + head)"] = (
+            6.0 * mtp_matmul_params(count)
+            + attention_training_flop_per_token(spec, seq_len, causal, n_layers=spec.mtp_layers),
+            f"6·N_mtp + 6·H·(d_qk+d_v)·{context}",
+        )
     terms = pd.DataFrame(
         [(term, formula, flop) for term, (flop, formula) in per_token.items()],
         columns=["term", "formula", "flop_per_token"],
@@ -601,6 +577,24 @@ def training_compute(
         flop_per_token=float(terms["flop_per_token"].sum()),
         causal=causal,
     )
+
+
+def flop_by_basis(count: moe.ParamCount, tokens: float, seq_len: int) -> dict[str, float]:
+    """Training FLOP on each definition of :data:`FLOP_BASES` (cumulative, smallest first).
+
+    ``6ND`` = ``6·N·D``; ``6ND+MTP`` adds the MTP module's matmuls; ``full`` adds the
+    attention of every layer with the causal context ``T/2``; ``palm`` uses the full ``T``.
+    For a model without MTP, ``6ND+MTP`` equals ``6ND``.
+    """
+    causal = training_compute(count, tokens, seq_len, causal=True)
+    palm = training_compute(count, tokens, seq_len, causal=False)
+    six_nd = dense_training_flop(matmul_params(count), tokens)
+    return {
+        "6ND": six_nd,
+        "6ND+MTP": six_nd + 6.0 * mtp_matmul_params(count) * tokens,
+        "full": causal.total_flop,
+        "palm": palm.total_flop,
+    }
 
 
 @dataclass(frozen=True)
@@ -659,9 +653,12 @@ def implied_mfu(flop: float, gpu_hours: float, peak_tflops: float) -> float:
     return flop / (gpu_hours * SECONDS_PER_HOUR * peak_tflops * 1e12)
 
 
-def required_gpu_hours(flop: float, mfu: float, peak_tflops: float) -> float:
-    """GPU-hours a run needs at a given utilisation: ``C / (MFU · peak · 3600)``."""
-    return flop / (mfu * peak_tflops * 1e12 * SECONDS_PER_HOUR)
+def _v3_seq_len(seq_len: int | None) -> int:
+    """DeepSeek-V3's pre-training sequence length: given, or the config's
+    ``rope_scaling.original_max_position_embeddings`` (4,096, the context before YaRN)."""
+    if seq_len is not None:
+        return seq_len
+    return int(load_model_config(V3_CONFIG)["rope_scaling"]["original_max_position_embeddings"])
 
 
 def v3_pretraining_compute(
@@ -669,15 +666,11 @@ def v3_pretraining_compute(
 ) -> ComputeBudget:
     """:func:`training_compute` for DeepSeek-V3's pre-training from the bundled data.
 
-    Uses the published 37B active parameters and 14.8T tokens and the bundled config; the
-    sequence length defaults to the config's ``rope_scaling.original_max_position_embeddings``
-    (4,096, the pre-training context before YaRN extension).
+    Parameters are counted from the bundled config (:func:`moe.count_bundled`); tokens are the
+    published 14.8T; the sequence length defaults to the config's pre-training context (4,096).
     """
     run = run or reported_v3_run()
-    config = load_model_config("DeepSeek-V3")
-    if seq_len is None:
-        seq_len = int(config["rope_scaling"]["original_max_position_embeddings"])
-    return training_compute(run.active_params, run.tokens, config, seq_len, causal=causal)
+    return training_compute(moe.count_bundled(V3_CONFIG), run.tokens, _v3_seq_len(seq_len), causal)
 
 
 def mfu_table(
@@ -686,29 +679,24 @@ def mfu_table(
     proxy: str | None = H100,
     run: ReportedRun | None = None,
 ) -> pd.DataFrame:
-    """Implied MFU of DeepSeek-V3 pre-training on cumulative FLOP bases, at FP8 and BF16 peak.
+    """Implied MFU of DeepSeek-V3 pre-training on each FLOP basis, at FP8 and BF16 peak.
 
-    Rows: ``6·N·D`` only; + MTP; + MTP + causal attention (the headline); PaLM convention
-    (full-T attention). GPU-hours: the run's pre-training stage (published: 2.664M). Peaks come
-    from :func:`peak_throughput` (``proxy`` fills the H800's missing figures).
+    Rows: the bases of :data:`FLOP_BASES` (:func:`flop_by_basis`). GPU-hours: the run's
+    pre-training stage (published: 2.664M). Peaks come from :func:`peak_throughput` (``proxy``
+    fills the H800's missing figures).
 
     Returns
     -------
-    DataFrame: flop_basis, flop, mfu_fp8, mfu_bf16, peak_note.
+    DataFrame: basis, flop_basis, flop, mfu_fp8, mfu_bf16, peak_note.
     """
     run = run or reported_v3_run()
     hours = run.stage_gpu_hours["pre-training"]
-    causal = v3_pretraining_compute(seq_len, causal=True, run=run)
-    palm = v3_pretraining_compute(seq_len, causal=False, run=run)
-    flop = causal.terms["flop"].to_numpy()
-    bases = {
-        "6·N·D": flop[0],
-        "6·N·D + MTP": flop[0] + flop[2],
-        HEADLINE_BASIS: causal.total_flop,
-        "6·N·D + MTP + attention (PaLM convention, full T)": palm.total_flop,
-    }
+    bases = flop_by_basis(moe.count_bundled(V3_CONFIG), run.tokens, _v3_seq_len(seq_len))
     fp8, bf16 = peak_throughput(gpu, "fp8", proxy), peak_throughput(gpu, "bf16", proxy)
-    frame = pd.DataFrame({"flop_basis": list(bases), "flop": list(bases.values())})
+    frame = pd.DataFrame(
+        {"basis": list(bases), "flop_basis": [FLOP_BASES[b] for b in bases],
+         "flop": list(bases.values())}
+    )  # fmt: skip
     frame["mfu_fp8"] = [implied_mfu(f, hours, fp8.tflops) for f in frame["flop"]]
     frame["mfu_bf16"] = [implied_mfu(f, hours, bf16.tflops) for f in frame["flop"]]
     frame["peak_note"] = (
@@ -720,100 +708,186 @@ def mfu_table(
     return frame
 
 
-def utilisation_verdict(mfu: pd.DataFrame, peers: pd.DataFrame) -> dict[str, object]:
-    """Does the claim need an unprecedented utilisation? Compare with derived peer MFUs.
-
-    Rule: the claim "needs unprecedented utilisation" if the MFU it implies against the peak of
-    the precision DeepSeek trained in (FP8) exceeds the highest BF16 MFU derived for a peer run
-    in the bundled data. The like-for-like check is the ``6·N·D`` basis (the basis of the
-    Llama 3.1 405B FLOP figure) at BF16 peak.
-
-    Returns
-    -------
-    dict with headline_fp8, headline_bf16, six_nd_bf16, best_peer, best_peer_mfu,
-    unprecedented (bool) and text (a paragraph built from these values).
-    """
-    rows = mfu.set_index("flop_basis")
-    peer_rows = peers[~peers["run"].str.startswith("DeepSeek")]
-    best = peer_rows.loc[peer_rows["mfu_bf16"].idxmax()]
-    fp8, bf16 = rows.loc[HEADLINE_BASIS, "mfu_fp8"], rows.loc[HEADLINE_BASIS, "mfu_bf16"]
-    six_nd = rows.loc["6·N·D", "mfu_bf16"]
-    unprecedented = bool(fp8 > best["mfu_bf16"])
-    text = (
-        f"The claimed pre-training GPU-hours imply {pct(fp8, 1, signed=False)} of FP8 dense peak "
-        f"or {pct(bf16, 1, signed=False)} of BF16 dense peak (6·N·D + MTP + causal attention; "
-        "H100 SXM peaks as a stated proxy for the H800). On the plain 6·N·D basis they imply "
-        f"{pct(six_nd, 1, signed=False)} of BF16 peak, against "
-        f"{pct(best['mfu_bf16'], 1, signed=False)} for {best['run']} on H100s (its training "
-        "FLOP ÷ GPU-hours ÷ BF16 peak, the highest peer value derived from the bundled data). "
-        + (
-            "The claim therefore needs a utilisation above any derived for a peer run here."
-            if unprecedented
-            else "The claim does not need an unprecedented utilisation: at FP8 peak it asks for "
-            "less than a BF16 dense run reached on BF16 peak; only if FP8 gave no speed-up at "
-            f"all would it need {pct(bf16, 1, signed=False)} of BF16 peak"
-            + (", above that peer." if bf16 > best["mfu_bf16"] else ".")
-        )
-    )
-    return {
-        "headline_fp8": float(fp8),
-        "headline_bf16": float(bf16),
-        "six_nd_bf16": float(six_nd),
-        "best_peer": str(best["run"]),
-        "best_peer_mfu": float(best["mfu_bf16"]),
-        "unprecedented": unprecedented,
-        "text": text,
-    }
+def peer_seq_len_assumption() -> int:
+    """Llama 3.1's pre-training sequence length, a stated assumption (``assumptions.csv``)."""
+    return int(load_assumptions().loc["llama3_pretraining_seq_len", "value"])
 
 
-def peer_mfu_table(run: ReportedRun | None = None) -> pd.DataFrame:
-    """Implied MFU of the disclosed runs in ``training_runs.csv`` on the ``6·N·D`` basis.
+def peer_mfu_table(
+    run: ReportedRun | None = None,
+    seq_len: int | None = None,
+    peer_seq_len: int | None = None,
+) -> pd.DataFrame:
+    """Implied MFU of DeepSeek-V3 and the disclosed Llama 3.1 runs on one FLOP definition.
 
-    FLOP: the table's ``training_flop`` where it has one (third-party relays), else ``6·N·D``
-    from its parameters and tokens (marked derived; Llama 3.1 70B's 15T is the model card's
-    lower bound "15T+"). Peak: BF16 dense of the run's GPU (H100 SXM for Llama; H100 proxy for
-    the H800). No MFU is *reported* in the bundled data: every value here is derived.
+    For every run the FLOP are computed the same way (:func:`flop_by_basis` on the bases of
+    :data:`PEER_BASES`), from the parameters :func:`moe.count_params` counts in its bundled
+    config (Llama 3.1 70B and 8B: the Instruct configs, same architecture as the base models),
+    its tokens (``training_runs.csv``; 70B and 8B: the model card's lower bound "15T+") and its
+    sequence length (DeepSeek: the config's 4,096; Llama: :func:`peer_seq_len_assumption`,
+    8,192, an assumption). MFU is divided by the H100 SXM dense peak at BF16 and at FP8
+    (the H800 uses the H100 figures as a proxy), so every run is on the same peak. The
+    reference table's relayed FLOP figures are shown beside (``relayed_flop``) but not used:
+    Llama 3.1 8B's is a blend of 6·N·D and a hardware estimate, not a FLOP count on this basis.
 
     Returns
     -------
-    DataFrame: run, gpu_hours, flop, flop_basis, mfu_bf16, mfu_fp8 (H800 only), note.
+    DataFrame, one row per run and basis: run, basis, flop_basis, gpu_hours, tokens,
+    matmul_params, seq_len, flop, relayed_flop, mfu_bf16, mfu_fp8, note.
     """
     run = run or reported_v3_run()
-    runs = load_reference("training_runs")
-    llama = runs[runs["model"].str.startswith("Llama 3.1")]
-    bf16_h100 = peak_throughput(H100, "bf16").tflops
+    peer_seq = peer_seq_len_assumption() if peer_seq_len is None else peer_seq_len
+    runs = load_reference("training_runs").set_index("model")
+    entries = [
+        (name, moe.count_bundled(config), float(runs.loc[name, "tokens_trained"]),
+         float(runs.loc[name, "gpu_hours"]), peer_seq, runs.loc[name, "training_flop"],
+         "H100 SXM dense peaks (sourced)")
+        for name, config in _PEER_CONFIGS.items()
+    ]  # fmt: skip
+    entries.append(
+        (V3_PRETRAINING, moe.count_bundled(V3_CONFIG), run.tokens,
+         run.stage_gpu_hours["pre-training"], _v3_seq_len(seq_len), math.nan,
+         "H800 peak = H100 SXM dense (proxy)")
+    )  # fmt: skip
+    bf16, fp8 = peak_throughput(H800, "bf16").tflops, peak_throughput(H800, "fp8").tflops
     rows = []
-    for r in llama.itertuples():
-        six_nd = dense_training_flop(r.params_active_b * 1e9, r.tokens_trained)
-        relayed = pd.notna(r.training_flop)
-        flop = float(r.training_flop) if relayed else six_nd
-        rows.append(
-            {
-                "run": r.model,
-                "gpu_hours": float(r.gpu_hours),
-                "flop": flop,
-                "flop_basis": "reference table (third-party relay)" if relayed else "derived 6·N·D",
-                "six_nd_flop": six_nd,
-                "mfu_bf16": implied_mfu(flop, r.gpu_hours, bf16_h100),
-                "mfu_fp8": math.nan,
-                "note": "H100 SXM BF16 dense peak (sourced)",
-            }
-        )
-    hours = run.stage_gpu_hours["pre-training"]
-    six_nd = dense_training_flop(run.active_params, run.tokens)
-    rows.append(
-        {
-            "run": "DeepSeek-V3 pre-training",
-            "gpu_hours": hours,
-            "flop": six_nd,
-            "flop_basis": "derived 6·N·D",
-            "six_nd_flop": six_nd,
-            "mfu_bf16": implied_mfu(six_nd, hours, peak_throughput(H800, "bf16").tflops),
-            "mfu_fp8": implied_mfu(six_nd, hours, peak_throughput(H800, "fp8").tflops),
-            "note": "H800 peak = H100 SXM dense (proxy)",
-        }
-    )
+    for name, params, tokens, hours, seq, relayed, note in entries:
+        bases = flop_by_basis(params, tokens, seq)
+        for basis in PEER_BASES:
+            rows.append(
+                {"run": name, "basis": basis, "flop_basis": FLOP_BASES[basis],
+                 "gpu_hours": hours, "tokens": tokens, "matmul_params": float(matmul_params(params)),
+                 "seq_len": seq, "flop": bases[basis], "relayed_flop": float(relayed),
+                 "mfu_bf16": implied_mfu(bases[basis], hours, bf16),
+                 "mfu_fp8": implied_mfu(bases[basis], hours, fp8), "note": note}
+            )  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def best_peer(peers: pd.DataFrame, basis: str) -> pd.Series:
+    """The peer row (not DeepSeek) with the highest BF16 MFU on ``basis`` (:func:`peer_mfu_table`)."""
+    if basis not in PEER_BASES:
+        raise ParameterError(f"basis must be one of {', '.join(PEER_BASES)}, got {basis!r}.")
+    rows = peers[(peers["basis"] == basis) & (peers["run"] != V3_PRETRAINING)]
+    return rows.loc[rows["mfu_bf16"].idxmax()]
+
+
+def rounding_band(*pairs: tuple[float, float]) -> float:
+    """Relative uncertainty from rounding of published figures: ``Σ half-unit / value``.
+
+    Each pair is ``(value, scale)`` with the value as published in units of ``scale`` (tokens
+    in trillions, GPU-hours in millions): 14.8T is 14.75–14.85T, ±0.34%. MFU is a product of
+    such figures, so the relative half-widths add (first order). Half-unit rule:
+    :func:`moe.published_precision`.
+    """
+    band = 0.0
+    for value, scale in pairs:
+        published = round(value / scale, 9)
+        band += moe.published_precision(published) / published
+    return band
+
+
+@dataclass(frozen=True)
+class UtilisationComparison:
+    """DeepSeek-V3's implied MFU against the best peer's, like for like.
+
+    Attributes
+    ----------
+    table : one row per basis of :data:`PEER_BASES`: basis, flop_basis, deepseek_bf16,
+        deepseek_fp8, peer, peer_bf16, peer_fp8, ratio (DeepSeek ÷ peer), band (rounding of the
+        published inputs), relation ("above", "level with" or "below").
+    headline_basis : the basis the verdict is given on (:data:`HEADLINE_BASIS`).
+    exceeds_best_peer : DeepSeek's MFU is above the best peer's by more than ``band`` on the
+        headline basis.
+    fp8_speedup_to_match : the headline ratio: how much faster than BF16 FP8 must have made
+        DeepSeek's steps for its BF16-equivalent utilisation to equal the peer's.
+    text : a paragraph built from these values.
+    """
+
+    table: pd.DataFrame
+    headline_basis: str
+    exceeds_best_peer: bool
+    fp8_speedup_to_match: float
+    text: str
+
+    @property
+    def headline(self) -> pd.Series:
+        """The row of :attr:`table` on :attr:`headline_basis`."""
+        return self.table.set_index("basis").loc[self.headline_basis]
+
+
+def _relation(ratio: float, band: float) -> str:
+    if ratio > 1 + band:
+        return "above"
+    return "below" if ratio < 1 - band else "level with"
+
+
+def utilisation_verdict(peers: pd.DataFrame) -> UtilisationComparison:
+    """Does the claim need an unprecedented utilisation? Compare like for like with peers.
+
+    Like for like means the same FLOP definition (each basis of :data:`PEER_BASES`, computed
+    for every run by :func:`peer_mfu_table`) and the same peak precision: DeepSeek's MFU at
+    BF16 peak against the peer's at BF16 peak (or both at FP8; the ratio is the same because
+    both use H100 SXM peaks). Rule: on each basis DeepSeek is "above" the best peer when
+    ``MFU_DS / MFU_peer > 1 + band``, "below" when ``< 1 − band`` and "level with" otherwise,
+    where ``band`` = :func:`rounding_band` of both runs' published tokens and GPU-hours. The
+    verdict is given on :data:`HEADLINE_BASIS` (all the FLOP the GPUs compute).
+
+    Parameters
+    ----------
+    peers : :func:`peer_mfu_table`.
+    """
+    ds_rows = peers[peers["run"] == V3_PRETRAINING].set_index("basis")
+    rows = []
+    for basis in PEER_BASES:
+        ds, peer = ds_rows.loc[basis], best_peer(peers, basis)
+        ratio = ds["mfu_bf16"] / peer["mfu_bf16"]
+        band = rounding_band((ds["tokens"], 1e12), (ds["gpu_hours"], 1e6),
+                             (peer["tokens"], 1e12), (peer["gpu_hours"], 1e6))  # fmt: skip
+        rows.append(
+            {"basis": basis, "flop_basis": FLOP_BASES[basis],
+             "deepseek_bf16": ds["mfu_bf16"], "deepseek_fp8": ds["mfu_fp8"],
+             "peer": peer["run"], "peer_bf16": peer["mfu_bf16"], "peer_fp8": peer["mfu_fp8"],
+             "ratio": ratio, "band": band, "relation": _relation(ratio, band)}
+        )  # fmt: skip
+    table = pd.DataFrame(rows)
+    head = table.set_index("basis").loc[HEADLINE_BASIS]
+    exceeds = head["relation"] == "above"
+
+    def clause(row: pd.Series) -> str:
+        return (
+            f"{pct(row['deepseek_bf16'], 1, signed=False)} of BF16 peak "
+            f"({pct(row['deepseek_fp8'], 1, signed=False)} of FP8 peak) against "
+            f"{pct(row['peer_bf16'], 1, signed=False)} ({pct(row['peer_fp8'], 1, signed=False)}) "
+            f"for {row['peer']}: {row['ratio']:.3f}× it, {row['relation']} it (rounding of "
+            f"the published inputs: ±{pct(row['band'], 1, signed=False)})"
+        )
+
+    others = table[table["basis"] != HEADLINE_BASIS]
+    text = (
+        "Like for like (the same FLOP definition for every run, both divided by the same "
+        f"peak), the claimed pre-training GPU-hours imply, on the {head['flop_basis']} basis, "
+        f"{clause(head)}. "
+        + " ".join(f"On the {r['flop_basis']} basis: {clause(r)}." for _, r in others.iterrows())
+        + (
+            f" So at equal peak precision the claim needs a utilisation above the highest "
+            f"derived for a peer run here. DeepSeek ran its large matmuls in FP8, whose dense "
+            f"peak is {head['deepseek_bf16'] / head['deepseek_fp8']:.2f}× BF16's: if FP8 made "
+            f"its training steps at least "
+            f"{head['ratio']:.2f}× faster than BF16 would have, the claim needs no more "
+            f"BF16-equivalent utilisation than {head['peer']} reached."
+            if exceeds
+            else f" So the claim does not need a utilisation above what {head['peer']} "
+            "reached at the same peak precision, even without any speed-up from FP8."
+        )
+    )
+    return UtilisationComparison(
+        table=table,
+        headline_basis=HEADLINE_BASIS,
+        exceeds_best_peer=bool(exceeds),
+        fp8_speedup_to_match=float(head["ratio"]),
+        text=text,
+    )
 
 
 # --------------------------------------------------------------------------- Monte Carlo
@@ -901,6 +975,12 @@ class Distribution:
             return (self.low + self.high + float(self.mode)) / 3.0  # type: ignore[arg-type]
         return (self.low + self.high) / 2.0
 
+    def scaled(self, factor: float) -> Distribution:
+        """The distribution of ``factor × X`` (every parameter multiplied; ``factor > 0``)."""
+        _require_positive("factor", factor)
+        mode = None if self.mode is None else self.mode * factor
+        return Distribution(self.kind, self.low * factor, self.high * factor, mode)
+
     def describe(self) -> str:
         """Short text such as ``uniform(1.5, 3)`` for tables."""
         if self.kind == "fixed":
@@ -939,6 +1019,7 @@ class MonteCarloResult:
     gpu_hours, cost_usd : one value per draw.
     claimed_gpu_hours, claimed_cost_usd : the published totals compared against.
     inputs : the distributions used; seed, n_draws : for reproduction.
+    flop_basis : key of :data:`FLOP_BASES` on which the FLOP and the utilisation are counted.
     """
 
     gpu_hours: np.ndarray
@@ -948,6 +1029,7 @@ class MonteCarloResult:
     inputs: dict[str, Distribution]
     seed: int
     n_draws: int
+    flop_basis: str = HEADLINE_BASIS
 
     @property
     def prob_claim_suffices(self) -> float:
@@ -987,15 +1069,25 @@ def simulate_training_run(
     other_stage_gpu_hours: float,
     claimed_gpu_hours: float,
     claimed_cost_usd: float,
+    flop_basis: str = HEADLINE_BASIS,
 ) -> MonteCarloResult:
     """Seeded, vectorised Monte Carlo of GPU-hours and cost (:func:`simulated_gpu_hours`).
 
     Inputs (keys :data:`MC_INPUTS`) are independent; they are drawn in that fixed order from
     ``numpy.random.default_rng(seed)``, so a seed reproduces the draws exactly.
     ``cost = GPU-hours × price``.
+
+    ``flop`` and the ``bf16_mfu`` distribution must count FLOP the same way (``flop_basis``, a
+    key of :data:`FLOP_BASES`): a utilisation anchored on ``6·N·D`` divided into a total that
+    adds attention and MTP would overstate the GPU-hours. The prior in ``assumptions.csv`` is
+    on :data:`MFU_PRIOR_BASIS`; :func:`rebase_utilisation` moves it to another basis.
     """
     if not isinstance(n_draws, int) or n_draws < 1:
         raise ParameterError(f"n_draws must be a positive integer, got {n_draws!r}.")
+    if flop_basis not in FLOP_BASES:
+        raise ParameterError(
+            f"flop_basis must be one of {', '.join(FLOP_BASES)}, got {flop_basis!r}."
+        )
     dists = _distributions(inputs)
     rng = np.random.default_rng(seed)
     draws = {name: dist.sample(rng, n_draws) for name, dist in dists.items()}
@@ -1014,7 +1106,76 @@ def simulate_training_run(
         inputs=dists,
         seed=seed,
         n_draws=n_draws,
+        flop_basis=flop_basis,
     )
+
+
+def utilisation_anchor(peers: pd.DataFrame, basis: str) -> float:
+    """The best peer's derived BF16 MFU on ``basis``: the anchor of the utilisation prior."""
+    return float(best_peer(peers, basis)["mfu_bf16"])
+
+
+def rebase_utilisation(
+    inputs: Mapping[str, object], peers: pd.DataFrame, basis: str
+) -> dict[str, object]:
+    """Monte Carlo inputs with the ``bf16_mfu`` prior moved from :data:`MFU_PRIOR_BASIS` to
+    ``basis``.
+
+    ``u_basis = u_prior × anchor(basis) / anchor(prior basis)`` (:func:`utilisation_anchor`):
+    the prior keeps its position relative to the best peer run, counted on the new basis. The
+    other inputs are returned unchanged.
+    """
+    factor = utilisation_anchor(peers, basis) / utilisation_anchor(peers, MFU_PRIOR_BASIS)
+    dists = _distributions(inputs)
+    return {**dists, "bf16_mfu": dists["bf16_mfu"].scaled(factor)}
+
+
+def _rounded(dist: Distribution, digits: int = 3) -> Distribution:
+    mode = None if dist.mode is None else round(dist.mode, digits)
+    return Distribution(dist.kind, round(dist.low, digits), round(dist.high, digits), mode)
+
+
+def basis_sensitivity(
+    mfu: pd.DataFrame,
+    peers: pd.DataFrame,
+    inputs: Mapping[str, object],
+    *,
+    n_draws: int,
+    seed: int,
+    bf16_peak_tflops: float,
+    other_stage_gpu_hours: float,
+    claimed_gpu_hours: float,
+    claimed_cost_usd: float,
+) -> pd.DataFrame:
+    """The Monte Carlo on each basis of :data:`PEER_BASES`, FLOP and prior counted alike.
+
+    For each basis: DeepSeek's pre-training FLOP on it (``mfu``, from :func:`mfu_table`) and the
+    utilisation prior rebased to it (:func:`rebase_utilisation`), same seed and draws.
+
+    Returns
+    -------
+    DataFrame: basis, flop_basis, flop, peer_anchor, mfu_prior, median, p05, p95,
+    prob_claim_suffices.
+    """
+    flops = mfu.set_index("basis")["flop"]
+    rows = []
+    for basis in PEER_BASES:
+        rebased = rebase_utilisation(inputs, peers, basis)
+        result = simulate_training_run(
+            float(flops[basis]), rebased, n_draws=n_draws, seed=seed,
+            bf16_peak_tflops=bf16_peak_tflops, other_stage_gpu_hours=other_stage_gpu_hours,
+            claimed_gpu_hours=claimed_gpu_hours, claimed_cost_usd=claimed_cost_usd,
+            flop_basis=basis,
+        )  # fmt: skip
+        p05, p50, p95 = np.percentile(result.gpu_hours, [5, 50, 95])
+        rows.append(
+            {"basis": basis, "flop_basis": FLOP_BASES[basis], "flop": float(flops[basis]),
+             "peer_anchor": utilisation_anchor(peers, basis),
+             "mfu_prior": _rounded(rebased["bf16_mfu"]).describe(), "median": float(p50),
+             "p05": float(p05), "p95": float(p95),
+             "prob_claim_suffices": result.prob_claim_suffices}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def tornado(
@@ -1078,7 +1239,8 @@ def monte_carlo_reading(result: MonteCarloResult) -> str:
         where = "lies inside the plausible range, neither implausibly low nor generous"
     return (
         f"The claimed {result.claimed_gpu_hours / 1e6:.3f}M GPU-hours suffice in "
-        f"{pct(p, 1, signed=False)} of the draws: under the stated assumptions the claim {where}."
+        f"{pct(p, 1, signed=False)} of the draws (FLOP and utilisation both counted as "
+        f"{FLOP_BASES[result.flop_basis]}): under the stated assumptions the claim {where}."
     )
 
 
@@ -1106,21 +1268,6 @@ class Range:
             f"Ledger input {name!r} must be a number or a dict with value/low/high and "
             f"low <= value <= high, got {spec!r}."
         )
-
-
-def default_ledger_inputs() -> dict[str, object]:
-    """The ledger's assumptions from ``assumptions.csv``: ``price_range`` = (low, high) of the
-    price row, the others as ``{name: {value, low, high}}`` (keyword arguments of
-    :func:`cost_ledger`)."""
-    table = load_assumptions()
-    names = ("gpu_power_w", "host_overhead", "pue", "electricity_usd_per_kwh",
-             "gpu_capex_usd", "amortisation_years")  # fmt: skip
-    inputs: dict[str, object] = {
-        n: {k: float(table.loc[n, k]) for k in ("value", "low", "high")} for n in names
-    }
-    price = table.loc["price_per_gpu_hour"]
-    inputs["price_range"] = (float(price["low"]), float(price["high"]))
-    return inputs
 
 
 def run_energy_cost(
@@ -1287,7 +1434,7 @@ def summary_reading(
     checks: pd.DataFrame,
     rebuilt: CostRebuild,
     run: ReportedRun,
-    utilisation: Mapping[str, object],
+    utilisation: UtilisationComparison,
     result: MonteCarloResult,
 ) -> str:
     """The notebook's closing paragraph, each clause chosen by a computed value.
@@ -1299,17 +1446,28 @@ def summary_reading(
     consistent = "are internally consistent" if held == len(checks) else "disagree in places"
     same = np.isclose(rebuilt.total_cost_usd, run.reported_cost_usd)
     rebuild = "equals" if same else "differs from"
-    utilisation_clause = (
-        "above the highest derived peer value" if utilisation["unprecedented"]
-        else "within what a derived peer run reached"
-    )  # fmt: skip
+    bases = utilisation.table.set_index("basis")
+    head = utilisation.headline
+    others = "; ".join(
+        f"on the {row['flop_basis']} basis it is {row['relation']} it ({row['ratio']:.2f}×)"
+        for basis, row in bases.iterrows()
+        if basis != utilisation.headline_basis
+    )
+    fp8 = (
+        f", a gap an FP8 speed-up of {utilisation.fp8_speedup_to_match:.2f}× over BF16 would close"
+        if utilisation.exceeds_best_peer
+        else ""
+    )
     return (
         f"The published figures {consistent} ({held} of {len(checks)} checks hold), and the "
-        f"rebuilt cost ({usd(rebuilt.total_cost_usd, 'M', 3)}) {rebuild} the reported one. The "
-        f"utilisation they imply ({pct(utilisation['headline_fp8'], 1, signed=False)} of FP8 "
-        f"peak) is {utilisation_clause}. {monte_carlo_reading(result)} What the figure leaves "
-        "out is large: research compute, the cluster itself and the company's fleet. The "
-        "report's own caveat says so."
+        f"rebuilt cost ({usd(rebuilt.total_cost_usd, 'M', 3)}) {rebuild} the reported one. At "
+        f"the same peak precision the utilisation they imply "
+        f"({pct(head['deepseek_bf16'], 1, signed=False)} of BF16 peak, "
+        f"{pct(head['deepseek_fp8'], 1, signed=False)} of FP8 peak, {head['flop_basis']}) is "
+        f"{head['relation']} {head['peer']}'s ({pct(head['peer_bf16'], 1, signed=False)}, "
+        f"{head['ratio']:.2f}×){fp8}; {others}. {monte_carlo_reading(result)} What the figure "
+        "leaves out is large: research compute, the cluster itself and the company's fleet. "
+        "The report's own caveat says so."
     )
 
 
@@ -1603,20 +1761,23 @@ def verify_implied_mfu(precision: Literal["fp8", "bf16"] = "fp8") -> Measurement
     """Utilisation of H800 peak that DeepSeek-V3's pre-training GPU-hours imply, in percent.
 
     Signature: ``verify_implied_mfu(precision="fp8"|"bf16") -> Measurement`` (unit "%").
-    FLOP: 6·N·D + MTP + causal attention (:func:`v3_pretraining_compute`); peak: H100 SXM dense
-    as a stated proxy for the H800. ``bounds``: the 6·N·D-only and PaLM-convention bases.
+    FLOP: :data:`HEADLINE_BASIS` (6·N·D + MTP + causal attention, :func:`mfu_table`); peak:
+    H100 SXM dense as a stated proxy for the H800. ``bounds``: the smallest and largest FLOP
+    basis (6·N·D only; PaLM-convention attention).
     """
-    table = mfu_table()
-    column = f"mfu_{precision}"
-    if column not in table:
+    if precision not in ("fp8", "bf16"):
         raise ParameterError(f"precision must be 'fp8' or 'bf16', got {precision!r}.")
-    values = 100 * table[column]
+    run = reported_v3_run()
+    table = mfu_table(run=run).set_index("basis")
+    values = 100 * table[f"mfu_{precision}"]
+    head = values[HEADLINE_BASIS]
+    hours = run.stage_gpu_hours["pre-training"]
     return Measurement(
-        value=float(values.iloc[2]), unit="%",
-        basis=f"pre-training FLOP ÷ (2.664M GPU-h × {precision.upper()} dense peak); "
-              f"{table['peak_note'].iloc[0]}",
-        evidence=f"{table['flop'].iloc[2]:.3g} FLOP ÷ 2.664M GPU-hours = {values.iloc[2]:.1f}% "
-                 f"of {precision.upper()} peak",
+        value=float(head), unit="%",
+        basis=f"pre-training FLOP ({FLOP_BASES[HEADLINE_BASIS]}) ÷ ({count(hours)} GPU-h × "
+              f"{precision.upper()} dense peak); {table['peak_note'].iloc[0]}",
+        evidence=f"{table.loc[HEADLINE_BASIS, 'flop']:.3g} FLOP ÷ {count(hours)} GPU-hours = "
+                 f"{head:.1f}% of {precision.upper()} peak",
         bounds=(float(values.min()), float(values.max())),
     )  # fmt: skip
 
@@ -1642,13 +1803,42 @@ class ClaimVerdict:
     measurement: Measurement = field(repr=False)
 
 
+def _versus(value: float, reference: float, digits: int = 1) -> str:
+    """``value`` relative to ``reference`` in words: ``'2.4% above'``, ``'equal to'``."""
+    diff = value / reference - 1.0
+    if round(diff * 100, digits) == 0:
+        return "equal to"
+    return f"{pct(abs(diff), digits, signed=False)} {'above' if diff > 0 else 'below'}"
+
+
+def _span_relation(days: float) -> str:
+    """Days against the two-calendar-month span :data:`TWO_MONTHS_DAYS`, in words."""
+    short, long = TWO_MONTHS_DAYS
+    if days < short:
+        return f"{short - days:.1f} days short of the shortest two-month span ({short:.0f} days)"
+    if days > long:
+        return f"{days - long:.1f} days beyond the longest two-month span ({long:.0f} days)"
+    return f"within the two-month span of {short:.0f}–{long:.0f} days"
+
+
+def _rounds_to(value: float, claimed: float, digits: int) -> str:
+    """``'rounds to $5.6M, the article's figure'`` or ``'rounds to $5.6M, not the article's $6.0M'``."""
+    rounded = usd(value, "M", digits)
+    same = rounded == usd(claimed, "M", digits)
+    return f"rounds to {rounded}, " + (
+        "the article's figure" if same else f"not the article's {usd(claimed, 'M', digits)}"
+    )
+
+
 def claim_paragraphs(claimed: Mapping[str, object]) -> dict[str, str]:
     """Explanatory paragraph for each cost claim of the seed ledger, keyed by ledger id.
 
-    ``claimed`` maps ledger ids to their claimed values (the article's figures, used where a
-    paragraph works out what a claim implies). Every other number comes from the ``verify_*``
-    functions and the reference tables. A paragraph explains the scorecard's verdict; it does
-    not decide it (:func:`deepseek_shock.claims.judge` does).
+    ``claimed`` maps ledger ids to their claimed values (the article's figures); a paragraph
+    that sets a computed value against the article's figure is written only when that figure
+    is given. Every other number comes from the ``verify_*`` functions and the reference
+    tables, and every comparison in the text ("above", "rounds to", "short of") is computed.
+    A paragraph explains the scorecard's verdict; it does not decide it
+    (:func:`deepseek_shock.claims.judge` does).
     """
     run = reported_v3_run()
     c = verify_training_cost().value
@@ -1662,72 +1852,101 @@ def claim_paragraphs(claimed: Mapping[str, object]) -> dict[str, str]:
     llama = verify_peer_training_cost("Llama 3.1 405B").value
     openai = verify_peer_training_cost("OpenAI company funding")
     gpt4 = verify_peer_training_cost("GPT-4").value
+    gpt4_year = int(_row(load_reference("training_runs"), "GPT-4", "training_runs")["year"])
     two_month = verify_two_month_rental_arithmetic()
     fleet_row = _row(
         load_reference("cost_estimates"), "DeepSeek/High-Flyer GPU fleet", "cost_estimates"
     )
     fleet = float(fleet_row["value"])
     hours = f"{count(run.total_gpu_hours)} GPU-hours"
+    price = f"${run.price_per_gpu_hour:g}"
     scope = (
         f"it covers only the final official run; the report itself says: \u201c{run.caveat}\u201d"
     )
-    short, long = TWO_MONTHS_DAYS
     one_run = (
         "It is the training cluster of one run, not DeepSeek's fleet (SemiAnalysis estimates "
         f"about {fleet:,.0f} Hopper GPUs)."
     )
+    figures = {k: float(v) for k, v in claimed.items() if isinstance(v, int | float)}
+    r1_rounding = (
+        f", which {_rounds_to(r1.value, figures['c001-02'], 0)}" if "c001-02" in figures else ""
+    )
     paragraphs = {
-        "c000-01": f"DeepSeek reports a cluster of {gpus:,.0f} H800 GPUs; \u201cjust over 2,000\u201d "
-        f"describes it. {one_run}",
-        "c000-02": f"{hours} × ${run.price_per_gpu_hour:g} = {usd(c, 'M', 3)}, which rounds to "
-        "$5.6M: the number is right, the basis is not. It is a rental equivalent at DeepSeek's "
-        f"assumed price, not money spent (DeepSeek owns its GPUs), and {scope}",
-        "c000-05": f"On the only OpenAI training-cost figure in the bundled data (AI Index/Epoch: "
-        f"GPT-4 {usd(gpt4, 'M', 0)}, a 2023 run; the quote names no model), V3's "
-        f"{usd(c, 'M', 2)} is {cheaper:.1f}% cheaper (both are final-run compute at rental "
-        "prices): more than 90%, not more than 95%, and the tolerance is tight because 95% "
-        "cheaper means a cost ratio below 5%. On API list prices (R1 vs o1) the saving is "
-        f"{cheaper_api[0]:.1f}–{cheaper_api[1]:.1f}%, which does exceed 95%, but that is a "
-        "price, not a training cost.",
         "c001-02": f"V3's final run ({usd(c, 'M', 3)}) plus the R1 RL stage DeepSeek reported "
-        f"later ({usd(r1.extra['r1_rl_usd'], 'K', 0)}) is {usd(r1.value, 'M', 2)}, which rounds "
-        f"to $6M (Epoch AI also estimates ~{usd(r1.extra['epoch_estimate_usd'], 'M', 0)}). But "
-        "this is final-run compute, not a \u201cdevelopment cost\u201d: research, ablations, "
-        "staff and hardware are excluded.",
+        f"later ({usd(r1.extra['r1_rl_usd'], 'K', 0)}) is {usd(r1.value, 'M', 2)}{r1_rounding} "
+        "(Epoch AI "
+        f"estimates ~{usd(r1.extra['epoch_estimate_usd'], 'M', 0)}). But this is final-run "
+        "compute, not a \u201cdevelopment cost\u201d: research, ablations, staff and hardware "
+        "are excluded.",
         "c002-08": f"The report says pre-training took less than two months: "
         f"{count(run.stage_gpu_hours['pre-training'])} GPU-hours on {run.gpu_count:,} GPUs is "
-        f"{pre_days:.1f} days, below the {short:.0f}-day shortest two-month span; the whole "
-        f"run ({hours}) is {days:.1f} days, also below it — assuming every stage used the "
-        "whole cluster.",
-        "c002-09": f"{usd(c, 'M', 3)} rounds to $6M, but it is the final run's rental "
-        f"equivalent, not what the model cost to train: {scope}",
-        "c002-10": "Meta has published no training cost in the bundled data. On DeepSeek's own "
-        f"basis (model-card GPU-hours × ${run.price_per_gpu_hour:g}), Llama 3.1 405B comes to "
-        f"{usd(llama, 'M', 2)}, close to $60M — but that is an H100 rental equivalent of one "
-        "run, not Meta's \u201cinvestment in Llama\u201d.",
+        f"{pre_days:.1f} days, {_span_relation(pre_days)}; the whole run ({hours}) is "
+        f"{days:.1f} days, {_span_relation(days)} — assuming every stage used the whole "
+        "cluster.",
         "c002-11": f"{openai.evidence}, so the figure cannot be checked here. The only OpenAI "
         "figure of that size in the seed articles is a funding round (article 004: \u201c6.6 "
         "billion US dollars that the company has lifted\u201d); if that is what is meant, "
         "company money is being set against one training run's rental cost "
         f"({usd(c, 'M', 2)}).",
-        "c004-04": f"DeepSeek reports a cluster of {gpus:,.0f} H800 GPUs, exactly the article's "
-        f"figure. {one_run}",
         "c004-05": f"{two_month.evidence}. The arithmetic lands "
-        f"{100 * (two_month.value / c - 1):.0f}% above the figure: the reported number is "
-        f"GPU-hours × ${run.price_per_gpu_hour:g}, and {hours} is {days:.1f} days of the "
-        "cluster, a little under two months.",
+        f"{_versus(two_month.value, c, 0)} the figure: the reported number is GPU-hours × "
+        f"{price}, and {hours} is {days:.1f} days of the cluster, {_span_relation(days)}.",
         "c004-11": f"{hours} on {run.gpu_count:,} GPUs is {days:.1f} days of the whole "
-        f"cluster, a little short of two calendar months ({short:.0f}–{long:.0f} days): close, "
-        "not exact, and only if every stage used every GPU.",
+        f"cluster, {_span_relation(days)}, if every stage used every GPU.",
     }
-    if claimed.get("c000-02") and claimed.get("c000-03"):
-        rate = float(claimed["c000-02"]) / float(claimed["c000-03"])
+    if "c000-01" in figures:
+        paragraphs["c000-01"] = (
+            f"DeepSeek reports a cluster of {gpus:,.0f} H800 GPUs, "
+            f"{_versus(gpus, figures['c000-01'])} the article's {figures['c000-01']:,.0f}. "
+            f"{one_run}"
+        )
+    if "c004-04" in figures:
+        paragraphs["c004-04"] = (
+            f"DeepSeek reports a cluster of {gpus:,.0f} H800 GPUs, "
+            f"{_versus(gpus, figures['c004-04'])} the article's {figures['c004-04']:,.0f}. "
+            f"{one_run}"
+        )
+    if "c000-02" in figures:
+        paragraphs["c000-02"] = (
+            f"{hours} × {price} = {usd(c, 'M', 3)}, which {_rounds_to(c, figures['c000-02'], 1)}"
+            ". It is a rental equivalent at DeepSeek's assumed price, not money spent "
+            f"(DeepSeek owns its GPUs), and {scope}"
+        )
+    if "c002-09" in figures:
+        paragraphs["c002-09"] = (
+            f"{usd(c, 'M', 3)} {_rounds_to(c, figures['c002-09'], 0)}, but it is the final "
+            f"run's rental equivalent, not what the model cost to train: {scope}"
+        )
+    if "c000-05" in figures:
+        target = figures["c000-05"]
+        low, high = cheaper_api
+        savings = 100 * api_price_comparison()["cheaper_by"]
+        paragraphs["c000-05"] = (
+            f"On the only OpenAI training-cost figure in the bundled data (AI Index/Epoch: "
+            f"GPT-4 {usd(gpt4, 'M', 0)}, a {gpt4_year} model; the quote names no model), V3's "
+            f"{usd(c, 'M', 2)} is {cheaper:.1f}% cheaper (both are final-run compute at rental "
+            f"prices), {'above' if cheaper > target else 'below'} the article's {target:g}%: "
+            f"\u201c{target:g}% cheaper\u201d means a cost ratio below {100 - target:g}%, and "
+            f"V3's is {100 - cheaper:.1f}%. On API list prices (R1 vs o1) the saving is "
+            f"{low:.1f}–{high:.1f}%, above {target:g}% for {int((savings > target).sum())} of "
+            f"{len(savings)} token types, but that is a price, not a training cost."
+        )
+    if "c002-10" in figures:
+        paragraphs["c002-10"] = (
+            "Meta has published no training cost in the bundled data. On DeepSeek's own basis "
+            f"(model-card GPU-hours × {price}), Llama 3.1 405B comes to {usd(llama, 'M', 2)}, "
+            f"{_versus(llama, figures['c002-10'])} the article's "
+            f"{usd(figures['c002-10'], 'M', 0)} — but that is an H100 rental equivalent of one "
+            "run, not Meta's \u201cinvestment in Llama\u201d."
+        )
+    if "c000-02" in figures and "c000-03" in figures:
+        rate = figures["c000-02"] / figures["c000-03"]
         paragraphs["c000-03"] = (
             "The bundled data holds no exchange rates, so the conversion cannot be checked; the "
             f"article's pair of figures implies {rate:.3f} USD per EUR."
         )
-    if claimed.get("c001-02") and claimed.get("c001-03"):
-        cost_r1, share = float(claimed["c001-02"]), float(claimed["c001-03"])
+    if "c001-02" in figures and "c001-03" in figures:
+        cost_r1, share = figures["c001-02"], figures["c001-03"]
         paragraphs["c001-03"] = (
             f"{o1.evidence}, so the ratio cannot be checked. Taken at face value it implies an "
             f"o1 budget of about {usd(cost_r1 / (share / 100), 'M', 0)} (the claimed "
@@ -1889,8 +2108,8 @@ def plot_monte_carlo(result: MonteCarloResult) -> Figure:
     ax.set_ylabel(f"draws (of {result.n_draws:,})")
     ax.set_title("How many GPU-hours would a run like DeepSeek-V3's need?")
     ax.legend(loc="upper right")
-    add_source(fig, f"Monte Carlo, seed {result.seed}; FLOP from 6ND + attention + MTP; "
-               "H100 SXM peak as H800 proxy")  # fmt: skip
+    add_source(fig, f"Monte Carlo, seed {result.seed}; FLOP and utilisation prior on "
+               f"{FLOP_BASES[result.flop_basis]}; H100 SXM peak as H800 proxy")  # fmt: skip
     return fig
 
 
