@@ -553,7 +553,13 @@ def run_collection(
     ``output`` is the reports folder (default ``<repo>/reports``); each run gets its own
     ``<timestamp>`` sub-folder. Returns the :class:`RunSummary` (also written as ``run.json``).
     """
-    say = progress or (lambda _msg: None)
+    report = progress or (lambda _msg: None)
+    say_lock = threading.Lock()
+
+    def say(message: str) -> None:  # one whole line at a time from the worker threads
+        with say_lock:
+            report(message)
+
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     notebooks = discover_notebooks(nb_dir)
     if only:
