@@ -45,3 +45,20 @@ def test_moved_never_prints_a_sign_after_the_verb(x):
     assert not number.startswith(("+", "-"))
     assert float(number.rstrip("%")) == pytest.approx(abs(x) * 100, abs=0.006)
     assert not math.isnan(float(number.rstrip("%")))
+
+
+def test_show_table_is_stable_escaped_html_with_readable_text(monkeypatch):
+    import IPython.display
+    import pandas as pd
+
+    from deepseek_shock.formatting import show_table, style_table
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    frame = pd.DataFrame({"quote": ["Nvidia's <b>17%</b> dive"], "n": [0.5]})
+    show_table(style_table(frame, {"n": "{:.2f}"}))
+    show_table(style_table(frame, {"n": "{:.2f}"}))
+    first, second = shown
+    assert first["text/html"] == second["text/html"], "table ids must not be random"
+    assert "&lt;b&gt;" in first["text/html"] and "<b>17%" not in first["text/html"]
+    assert "Nvidia's <b>17%</b> dive" in first["text/plain"]

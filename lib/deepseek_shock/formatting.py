@@ -64,10 +64,12 @@ def show_table(styler) -> None:
     content and the formatted table as text/plain.
     """
     import hashlib
+    import html
 
     from IPython.display import display
 
-    text = styler.to_string()
+    # Escaping is for the HTML page; the plain-text fallback shows the characters themselves.
+    text = html.unescape(styler.to_string())
     styler = styler.set_uuid(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8])
     display({"text/html": styler.to_html(), "text/plain": text}, raw=True)
 
