@@ -62,3 +62,9 @@ def test_show_table_is_stable_escaped_html_with_readable_text(monkeypatch):
     assert first["text/html"] == second["text/html"], "table ids must not be random"
     assert "&lt;b&gt;" in first["text/html"] and "<b>17%" not in first["text/html"]
     assert "Nvidia's <b>17%</b> dive" in first["text/plain"]
+
+
+def test_md_escapes_dollars_so_they_are_not_read_as_maths():
+    from deepseek_shock.formatting import md
+
+    assert md("cost $5.6M vs $6M, already \\$2").data == "cost \\$5.6M vs \\$6M, already \\$2"

@@ -130,3 +130,17 @@ def figure(x: float | None) -> str:
     if _missing(x):
         return "n/a"
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"
+
+
+def md(text: str):
+    """Generated Markdown for a notebook's prose, with dollar signs escaped.
+
+    Markdown renderers (JupyterLab, nbconvert) read a pair of ``$`` as inline maths, so
+    "$6 million ... $5.6M" would swallow the text between them and break emphasis. Every
+    unescaped ``$`` becomes ``\\$``. Use as ``display(md(f"..."))``.
+    """
+    import re
+
+    from IPython.display import Markdown
+
+    return Markdown(re.sub(r"(?<!\\)\$", r"\\$", text))

@@ -37,6 +37,7 @@ import html
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -380,7 +381,12 @@ def notebook_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
                 first_paragraph = " ".join(text.split())
         if title and question:
             break
-    return title, question or first_paragraph
+    return _plain(title), _plain(question or first_paragraph)
+
+
+def _plain(markdown_text: str) -> str:
+    """Markdown emphasis and code marks removed, escaped dollars restored (for the index page)."""
+    return re.sub(r"[*`]", "", markdown_text).replace("\\$", "$")
 
 
 def key_figure_png(nb: nbformat.NotebookNode) -> bytes | None:
