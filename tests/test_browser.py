@@ -141,6 +141,9 @@ def test_every_notebook_page(browser, report):
             f"{html_file.name}: no figure"
         )
         assert broken_links(page, report) == [], html_file.name
+        text = page.inner_text("main")
+        for raw in ("**", "$$", "\\text{", "\\frac"):
+            assert raw not in text, f"{html_file.name}: unrendered markup {raw!r} in the page text"
         widest = page.evaluate(
             "Math.max(...[...document.images].map(i => i.getBoundingClientRect().width), 0)"
         )

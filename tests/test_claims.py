@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from deepseek_shock import claims
@@ -245,3 +246,23 @@ def test_intraday_verdicts_carry_the_days_range_and_stay_out_of_the_ratio_plot()
     ratios = claims.actual_to_claimed(card)
     assert not set(intraday["id"]) & set(ratios["id"])
     assert "range" in claims.shown_actual(intraday.iloc[0])
+
+
+def test_a_proxy_is_context_not_a_verdict():
+    proxied = claim(claimed=95, comparator="over", proxy="no figure for the firm named")
+    verdict, evidence = claims.judge(proxied, m(92.85))
+    assert verdict == "unverifiable"
+    assert "no figure for the firm named" in evidence and "test evidence" in evidence
+    card = claims.scorecard(topics=["cost"]).set_index("id")
+    assert card.loc["c000-05", "verdict"] == "unverifiable"
+    assert pd.isna(card.loc["c000-05", "actual"])
+
+
+def test_direction_claims_read_as_words():
+    card = claims.scorecard(topics=["market"])
+    direction = card[card["comparator"] == "direction"].iloc[0]
+    assert claims.shown_claimed(direction) == "decline"
+    assert (
+        claims.show_value(36.6256e9, "params") == "36.63B"
+        and claims.show_value(-16.9682, "%") == "-16.97"
+    )

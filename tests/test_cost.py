@@ -239,6 +239,11 @@ def test_utilisation_verdict_is_like_for_like():
     assert table.loc["full", "relation"] == "above" and verdict.exceeds_best_peer
     assert verdict.fp8_speedup_to_match == pytest.approx(table.loc["full", "ratio"])
     assert verdict.headline.equals(table.loc[cost.HEADLINE_BASIS])
+    # the peer's attention-inclusive MFU is a lower bound (long context unmodelled, T assumed)
+    assert table["peer_lower_bound"].to_dict() == {"6ND": False, "full": True}
+    assert "level with the peer's on the 6·N·D basis" in verdict.text
+    assert "above a lower bound of the peer's" in verdict.text
+    assert "sequence length (8,192) is an assumption" in verdict.text
     # the old, unlike comparison (DeepSeek's FP8-peak MFU vs a BF16-peak MFU) would have passed
     assert table.loc["full", "deepseek_fp8"] < table.loc["full", "peer_bf16"]
 
@@ -604,8 +609,10 @@ def test_every_cost_claim_has_its_own_paragraph():
 
 def test_verdicts_known_answers():
     verdicts = {v.claim_id: v for v in cost.claim_verdicts()}
-    # 1 - 5.576/78 = 92.85% < 95% x (1 - 0.02): "more than 95% cheaper" is wrong
-    assert verdicts["c000-05"].verdict == "wrong"
+    # the quote names no OpenAI model, so the ledger marks GPT-4 as a proxy: unverifiable, with
+    # the proxy's 1 - 5.576/78 = 92.9% given as context
+    assert verdicts["c000-05"].verdict == "unverifiable"
+    assert "92.9% cheaper" in verdicts["c000-05"].paragraph
     # 2,664,000 GPU-hours / 2,048 / 24 = 54.2 days < 59: "less than two months" is accurate
     assert verdicts["c002-08"].verdict == "accurate"
     # 2,788,000 / 2,048 / 24 = 56.7 days: within 10% of, not inside, 59-62 days
@@ -650,13 +657,16 @@ def test_summary_reading_follows_the_computed_comparison():
     text = cost.summary_reading(
         cost.consistency_checks(), rebuilt, run, cost.utilisation_verdict(peers), result
     )
-    assert "is above Llama 3.1 405B's" in text and "level with it" in text
+    assert "is above a lower bound of Llama 3.1 405B's" in text and "level with it" in text
     llama = peers["run"] != cost.V3_PRETRAINING
     stronger = peers.assign(mfu_bf16=np.where(llama, peers["mfu_bf16"] * 1.5, peers["mfu_bf16"]))
     weaker_text = cost.summary_reading(
         cost.consistency_checks(), rebuilt, run, cost.utilisation_verdict(stronger), result
     )
-    assert "is below Llama 3.1 405B's" in weaker_text and "FP8 speed-up" not in weaker_text
+    assert (
+        "is below a lower bound of Llama 3.1 405B's" in weaker_text
+        and "FP8 speed-up" not in weaker_text
+    )
 
 
 # --------------------------------------------------------------------------- formatting helpers

@@ -110,6 +110,24 @@ def test_snapshot_provenance_covers_every_ticker():
     assert documented.to_dict() == counted.to_dict()
 
 
+def test_snapshot_provenance_strips_markdown_emphasis(tmp_path):
+    header = (
+        "| ticker | repository | path | commit (short) | rows | span in file | adjustment | notes |"
+    )
+    doc = tmp_path / "SOURCES.md"
+    doc.write_text(
+        "# Sources\n\n" + header + "\n|---|---|---|---|---|---|---|---|\n"
+        "| KLAC | o/r | p.csv | abc123 | 5 | 2024 | **split-adjusted** | "
+        "**level ≈ 1/10 of quoted**; returns unaffected |\n\nAfter the table.\n",
+        encoding="utf-8",
+    )
+    row = market.snapshot_provenance(doc).iloc[0]
+    assert row["adjustment"] == "split-adjusted"
+    assert row["notes"] == "level ≈ 1/10 of quoted; returns unaffected"
+    shipped = market.snapshot_provenance()
+    assert not any("**" in cell for cell in shipped[["adjustment", "notes"]].to_numpy().ravel())
+
+
 # --------------------------------------------------------------------------- live path (local stand-in)
 
 

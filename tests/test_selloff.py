@@ -79,7 +79,13 @@ def test_group_results_add_placebo_and_basket_rows(studies, data):
         f"{corrado['statistic']:+.2f} ("
     )
     assert formatted.loc["Corrado rank", ("[0,0]", "KP-adjusted")] == "—"  # not the unadjusted
-    assert formatted.loc["Corrado rank", ("note", "")] == "rank test: no KP adjustment defined here"
+    assert "note" not in formatted.columns.get_level_values(0)  # notes go under the table
+    notes = so.adjustment_notes(table)
+    assert notes["non-parametric tests, for which no KP adjustment is defined here"] == [
+        "Corrado rank",
+        "Generalized sign",
+    ]
+    assert "BMP t" not in {t for tests in notes.values() for t in tests}  # it has a KP value
     bmp = ai.loc["BMP t"]
     assert formatted.loc["BMP t", ("[0,0]", "KP-adjusted")].startswith(
         f"{bmp['statistic_adjusted']:+.2f} ("

@@ -23,7 +23,8 @@ Verdict scale
     Outside the tolerance (and outside the intraday range where one applies).
 ``unverifiable``
     The bundled data cannot give the actual value (``verify: null`` with a ``reason``, or the function
-    reports the data as unavailable).
+    reports the data as unavailable), or it can only compute a *proxy* the article did not name
+    (``proxy:`` says what is missing; the proxy's value is shown as context, never judged).
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class Claim:
     tolerance: float = 0.1
     basis_mismatch: str | None = None
     intraday: bool = False
+    proxy: str | None = None
     verify: dict[str, Any] | None = None
     reason: str | None = None
     note: str | None = None
@@ -266,6 +268,11 @@ def judge(claim: Claim, measurement: Measurement) -> tuple[str, str]:
     """The verdict and the evidence line for one claim (rules in the module docstring)."""
     if not measurement.available or measurement.value is None:
         return "unverifiable", measurement.evidence or claim.reason or "not in the bundled data"
+    if claim.proxy:
+        return "unverifiable", (
+            f"The bundled data has no figure for the claim itself ({claim.proxy}); for context, the "
+            f"nearest bundled proxy gives: {measurement.evidence}"
+        )
     actual = float(measurement.value)
     evidence = measurement.evidence
     if claim.intraday:
@@ -299,7 +306,9 @@ def evaluate(claims: list[Claim], source: str | None = None) -> list[Verdict]:
         verdict, evidence = judge(claim, measurement)
         if claim.note:
             evidence += f". Note: {claim.note}"
-        actual = None if measurement.value is None else float(f"{float(measurement.value):.6g}")
+        # A proxy's value is context in the evidence, not the actual value of the claim.
+        known = measurement.value is not None and not claim.proxy
+        actual = float(f"{float(measurement.value):.6g}") if known else None
         day_range = None
         if claim.intraday and measurement.bounds is not None:
             day_range = tuple(float(f"{b:.6g}") for b in sorted(measurement.bounds))
@@ -340,34 +349,51 @@ def verdict_counts(card: pd.DataFrame, by: str = "article") -> pd.DataFrame:
     return table.reindex(columns=[v for v in VERDICTS if v in table.columns], fill_value=0)
 
 
-def show_value(value: Any, digits: int = 6) -> str:
-    """A claimed or actual value for display: ``671,026,000,000``, ``-16.9682``, ``2048``, ``20 to 40``, ``n/a``."""
+def show_value(value: Any, unit: str = "", digits: int = 6) -> str:
+    """A claimed or actual value for display, rounded for its unit.
+
+    ``%`` two decimals (``-16.97``), ``x`` and ``days`` one (``27.4``), ``params`` in billions
+    (``36.63B``), ``USD billion`` one decimal, other numbers from 10,000 up comma-grouped
+    (``5,576,000``), smaller ones to ``digits`` significant figures; lists as ``20 to 40``.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if isinstance(value, list | tuple):
-        return " to ".join(show_value(v, digits) for v in value)
-    if isinstance(value, int | float):
-        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.{digits}g}"
-    return str(value)
+        return " to ".join(show_value(v, unit, digits) for v in value)
+    if not isinstance(value, int | float):
+        return str(value)
+    if unit == "%":
+        return f"{value:.2f}"
+    if unit in ("x", "days", "USD billion"):
+        return f"{value:,.1f}"
+    if unit == "params":
+        return f"{value / 1e9:,.2f}B"
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.{digits}g}"
+
+
+def shown_claimed(row: Any) -> str:
+    """The claimed value for display; a direction-only claim reads "decline" or "rise"."""
+    if row["comparator"] == "direction":
+        return "decline" if float(row["claimed"]) < 0 else "rise"
+    return show_value(row["claimed"], row["unit"])
 
 
 def shown_actual(row: Any) -> str:
     """What the data says for a scorecard row: the day's range for an intraday claim, else the value."""
-    day_range = row["actual_range"] if isinstance(row, dict | pd.Series) else row.actual_range
-    actual = row["actual"] if isinstance(row, dict | pd.Series) else row.actual
-    if isinstance(day_range, list | tuple):
-        return f"range {show_value(day_range, 4)} (close {show_value(actual, 4)})"
-    return show_value(actual)
+    if isinstance(row["actual_range"], list | tuple):
+        low_high = show_value(row["actual_range"], row["unit"])
+        return f"range {low_high} (close {show_value(row['actual'], row['unit'])})"
+    return show_value(row["actual"], row["unit"])
 
 
 def format_scorecard(card: pd.DataFrame) -> str:
     """A readable fixed-width table for the terminal."""
     lines = [f"{'id':<9} {'claimed':>17} {'actual':>17} {'unit':<11} {'verdict':<23} quote"]
-    for row in card.itertuples():
-        quote = row.quote if len(row.quote) <= 60 else row.quote[:57] + "..."
+    for _, row in card.iterrows():
+        quote = row["quote"] if len(row["quote"]) <= 60 else row["quote"][:57] + "..."
         lines.append(
-            f"{row.id:<9} {show_value(row.claimed):>17} {shown_actual(row):>17} {row.unit:<11} "
-            f"{row.verdict:<23} {quote}"
+            f"{row['id']:<9} {shown_claimed(row):>17} {shown_actual(row):>17} {row['unit']:<11} "
+            f"{row['verdict']:<23} {quote}"
         )
     counts = card["verdict"].value_counts()
     lines.append("")
@@ -390,7 +416,7 @@ def styled_scorecard(card: pd.DataFrame):
     Cell text is HTML-escaped (quotes are article text).
     """
     table = card[["id", "subject", "quote", "claimed", "unit", "verdict", "evidence"]].copy()
-    table["claimed"] = card["claimed"].map(show_value)
+    table["claimed"] = [shown_claimed(row) for _, row in card.iterrows()]
     table.insert(4, "actual", [shown_actual(row) for _, row in card.iterrows()])
     return (
         table.style.format(escape="html")
@@ -401,16 +427,16 @@ def styled_scorecard(card: pd.DataFrame):
 
 
 def actual_to_claimed(card: pd.DataFrame) -> pd.DataFrame:
-    """Numeric claims with both values and ``ratio = actual / claimed`` (a range claim counts as its midpoint).
+    """Point claims with both values and ``ratio = actual / claimed``.
 
-    A ratio of 1 means the number is exactly right, whatever its unit. Left out: direction-only
-    claims (their claimed value is only a sign) and intraday claims (judged against the day's
-    range, not against the close-to-close value).
+    A ratio of 1 means the number is exactly right, whatever its unit. Only point claims
+    ("about", "exact") are kept: a bound ("over", "less than", "just over"), a range or a
+    direction is not a point to be near, and intraday claims are judged against the day's range.
     """
     keep = (
         card["actual"].notna()
         & card["claimed"].notna()
-        & (card["comparator"] != "direction")
+        & card["comparator"].isin(["about", "exact"])
         & ~card["intraday"].astype(bool)
     )
     numeric = card[keep].copy()
@@ -447,6 +473,8 @@ def plot_verdicts(by_article: pd.DataFrame, by_topic: pd.DataFrame):
 
 def plot_actual_to_claimed(ratios: pd.DataFrame):
     """Dot plot of actual ÷ claimed per numeric claim (log scale, 1 = exactly as claimed); returns the figure."""
+    from matplotlib.ticker import FuncFormatter
+
     from .plotting import add_source, new_figure
 
     ordered = ratios.sort_values("ratio")
@@ -457,6 +485,8 @@ def plot_actual_to_claimed(ratios: pd.DataFrame):
     )
     ax.axvline(1.0, color="#333333", linewidth=1, linestyle=":")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.set_xlabel("actual ÷ claimed (log scale; 1 = exactly as claimed)")
     ax.set_title("How far each numeric claim is from the computed value")
     for verdict, colour in VERDICT_COLORS.items():

@@ -96,6 +96,9 @@ FLOP_BASES = {
 HEADLINE_BASIS = "full"
 #: The bases on which peers are compared (MTP and the PaLM convention have no peer analogue).
 PEER_BASES = ("6ND", "full")
+#: The bases that count attention. A Llama 3.1 run's FLOP on them is a lower bound: its final
+#: long-context stage is not modelled and its pre-training sequence length is an assumption.
+ATTENTION_BASES = ("full", "palm")
 #: The FLOP basis of the ``bf16_mfu`` prior in ``assumptions.csv`` (anchored on a peer there).
 MFU_PRIOR_BASIS = HEADLINE_BASIS
 #: Training-run rows of ``training_runs.csv`` → their bundled config (70B/8B: the Instruct
@@ -795,7 +798,9 @@ class UtilisationComparison:
     ----------
     table : one row per basis of :data:`PEER_BASES`: basis, flop_basis, deepseek_bf16,
         deepseek_fp8, peer, peer_bf16, peer_fp8, ratio (DeepSeek ÷ peer), band (rounding of the
-        published inputs), relation ("above", "level with" or "below").
+        published inputs), relation ("above", "level with" or "below"), peer_lower_bound (the
+        peer's MFU on this basis is a lower bound: the basis is in :data:`ATTENTION_BASES`),
+        peer_seq_len (the peer's sequence length, an assumption).
     headline_basis : the basis the verdict is given on (:data:`HEADLINE_BASIS`).
     exceeds_best_peer : DeepSeek's MFU is above the best peer's by more than ``band`` on the
         headline basis.
@@ -831,7 +836,9 @@ def utilisation_verdict(peers: pd.DataFrame) -> UtilisationComparison:
     both use H100 SXM peaks). Rule: on each basis DeepSeek is "above" the best peer when
     ``MFU_DS / MFU_peer > 1 + band``, "below" when ``< 1 − band`` and "level with" otherwise,
     where ``band`` = :func:`rounding_band` of both runs' published tokens and GPU-hours. The
-    verdict is given on :data:`HEADLINE_BASIS` (all the FLOP the GPUs compute).
+    verdict is given on :data:`HEADLINE_BASIS` (all the FLOP the GPUs compute). On a basis of
+    :data:`ATTENTION_BASES` the peer's MFU is a lower bound (its long-context stage is not
+    modelled, its sequence length is assumed), so a ratio "above" it is an upper bound.
 
     Parameters
     ----------
@@ -848,34 +855,51 @@ def utilisation_verdict(peers: pd.DataFrame) -> UtilisationComparison:
             {"basis": basis, "flop_basis": FLOP_BASES[basis],
              "deepseek_bf16": ds["mfu_bf16"], "deepseek_fp8": ds["mfu_fp8"],
              "peer": peer["run"], "peer_bf16": peer["mfu_bf16"], "peer_fp8": peer["mfu_fp8"],
-             "ratio": ratio, "band": band, "relation": _relation(ratio, band)}
+             "ratio": ratio, "band": band, "relation": _relation(ratio, band),
+             "peer_lower_bound": basis in ATTENTION_BASES, "peer_seq_len": int(peer["seq_len"])}
         )  # fmt: skip
     table = pd.DataFrame(rows)
     head = table.set_index("basis").loc[HEADLINE_BASIS]
     exceeds = head["relation"] == "above"
 
+    def bound(row: pd.Series) -> str:
+        return ", a lower bound," if row["peer_lower_bound"] else ""
+
     def clause(row: pd.Series) -> str:
         return (
             f"{pct(row['deepseek_bf16'], 1, signed=False)} of BF16 peak "
             f"({pct(row['deepseek_fp8'], 1, signed=False)} of FP8 peak) against "
-            f"{pct(row['peer_bf16'], 1, signed=False)} ({pct(row['peer_fp8'], 1, signed=False)}) "
-            f"for {row['peer']}: {row['ratio']:.3f}× it, {row['relation']} it (rounding of "
-            f"the published inputs: ±{pct(row['band'], 1, signed=False)})"
+            f"{pct(row['peer_bf16'], 1, signed=False)} ({pct(row['peer_fp8'], 1, signed=False)})"
+            f"{bound(row)} for {row['peer']}: {row['ratio']:.3f}× it, {row['relation']} it "
+            f"(rounding of the published inputs: ±{pct(row['band'], 1, signed=False)})"
         )
 
+    def standing(row: pd.Series) -> str:
+        target = "a lower bound of the peer's" if row["peer_lower_bound"] else "the peer's"
+        return f"{row['relation']} {target} on the {row['flop_basis']} basis"
+
     others = table[table["basis"] != HEADLINE_BASIS]
+    lower_bound_note = (
+        f" {head['peer']}'s figure on the {head['flop_basis']} basis is a lower bound: its "
+        f"long-context stage is not modelled and its sequence length "
+        f"({head['peer_seq_len']:,}) is an assumption, so the {head['ratio']:.3f}× is an "
+        "upper bound."
+        if head["peer_lower_bound"]
+        else ""
+    )
     text = (
         "Like for like (the same FLOP definition for every run, both divided by the same "
         f"peak), the claimed pre-training GPU-hours imply, on the {head['flop_basis']} basis, "
         f"{clause(head)}. "
         + " ".join(f"On the {r['flop_basis']} basis: {clause(r)}." for _, r in others.iterrows())
         + (
-            f" So at equal peak precision the claim needs a utilisation above the highest "
-            f"derived for a peer run here. DeepSeek ran its large matmuls in FP8, whose dense "
+            " So at equal peak precision the claim needs a utilisation "
+            + " and ".join(standing(r) for _, r in table.iterrows())
+            + f".{lower_bound_note} DeepSeek ran its large matmuls in FP8, whose dense "
             f"peak is {head['deepseek_bf16'] / head['deepseek_fp8']:.2f}× BF16's: if FP8 made "
             f"its training steps at least "
             f"{head['ratio']:.2f}× faster than BF16 would have, the claim needs no more "
-            f"BF16-equivalent utilisation than {head['peer']} reached."
+            f"BF16-equivalent utilisation than {head['peer']} reached on that basis."
             if exceeds
             else f" So the claim does not need a utilisation above what {head['peer']} "
             "reached at the same peak precision, even without any speed-up from FP8."
@@ -1453,6 +1477,7 @@ def summary_reading(
         for basis, row in bases.iterrows()
         if basis != utilisation.headline_basis
     )
+    peer = f"a lower bound of {head['peer']}" if head["peer_lower_bound"] else head["peer"]
     fp8 = (
         f", a gap an FP8 speed-up of {utilisation.fp8_speedup_to_match:.2f}× over BF16 would close"
         if utilisation.exceeds_best_peer
@@ -1464,7 +1489,7 @@ def summary_reading(
         f"the same peak precision the utilisation they imply "
         f"({pct(head['deepseek_bf16'], 1, signed=False)} of BF16 peak, "
         f"{pct(head['deepseek_fp8'], 1, signed=False)} of FP8 peak, {head['flop_basis']}) is "
-        f"{head['relation']} {head['peer']}'s ({pct(head['peer_bf16'], 1, signed=False)}, "
+        f"{head['relation']} {peer}'s ({pct(head['peer_bf16'], 1, signed=False)}, "
         f"{head['ratio']:.2f}×){fp8}; {others}. {monte_carlo_reading(result)} What the figure "
         "leaves out is large: research compute, the cluster itself and the company's fleet. "
         "The report's own caveat says so."

@@ -526,7 +526,8 @@ def snapshot_provenance(sources_md: str | Path | None = None) -> pd.DataFrame:
     for line in lines[first:]:
         if not line.startswith("|"):
             break
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        # The document's **emphasis** is for readers of SOURCES.md, not for table cells.
+        cells = [c.replace("**", "").strip() for c in line.strip().strip("|").split("|")]
         rows.append(cells)
     columns = ["ticker", "repository", "path", "commit", "rows", "span", "adjustment", "notes"]
     table = pd.DataFrame(rows, columns=columns)

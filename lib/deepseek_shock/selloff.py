@@ -252,12 +252,12 @@ def headline_summary(results: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(bmp.index)
 
 
-#: Why a test has no KP-adjusted value in :func:`format_group_table` (its ``note`` column).
+#: Why a test has no KP-adjusted value in :func:`format_group_table` (:func:`adjustment_notes`).
 NO_ADJUSTMENT_NOTES: dict[str, str] = {
-    "Corrado rank": "rank test: no KP adjustment defined here",
-    "Generalized sign": "sign test: no KP adjustment defined here",
-    "Basket (equal-weighted)": "one security: needs no adjustment; its CAR is shown",
-    "Basket (value-weighted)": "one security: needs no adjustment; its CAR is shown",
+    "Corrado rank": "non-parametric tests, for which no KP adjustment is defined here",
+    "Generalized sign": "non-parametric tests, for which no KP adjustment is defined here",
+    "Basket (equal-weighted)": "one security each, so no adjustment is needed; its CAR is shown instead",
+    "Basket (value-weighted)": "one security each, so no adjustment is needed; its CAR is shown instead",
 }
 
 
@@ -300,20 +300,18 @@ def most_correlated_pairs(returns: pd.DataFrame, tickers: Sequence[str], n: int 
 
 
 def format_group_table(results: pd.DataFrame, group: str) -> pd.DataFrame:
-    """One group's tests as strings: rows = tests, columns = (window, version) and a note.
+    """One group's tests as strings: rows = tests, columns = (window, version).
 
     Cells read ``"-3.67 (0.003)"`` = statistic (two-sided p-value). Versions:
     ``unadjusted``, ``KP-adjusted`` and ``placebo p``; a dash where a version does not
-    apply, and the last column says why (:data:`NO_ADJUSTMENT_NOTES`). An unadjusted value
-    is never shown in the KP-adjusted column.
+    apply (:func:`adjustment_notes` says why; kept out of the table so it fits a page). An
+    unadjusted value is never shown in the KP-adjusted column.
     """
     rows = results[results["group"] == group]
     windows = list(dict.fromkeys(rows["window"]))
     tests = list(dict.fromkeys(rows["test"]))
     columns = pd.MultiIndex.from_product([windows, ["unadjusted", "KP-adjusted", "placebo p"]])
-    columns = columns.append(pd.MultiIndex.from_tuples([("note", "")]))
     table = pd.DataFrame("—", index=["CAAR", *tests], columns=columns)
-    table[("note", "")] = [NO_ADJUSTMENT_NOTES.get(t, "") for t in table.index]
     for _, r in rows.iterrows():
         table.loc[r["test"], (r["window"], "unadjusted")] = _stat(r["statistic"], r["p_value"])
         if pd.notna(r["statistic_adjusted"]):
@@ -328,6 +326,19 @@ def format_group_table(results: pd.DataFrame, group: str) -> pd.DataFrame:
             table.loc[r["test"], (r["window"], "KP-adjusted")] = f"CAR {pct(r['caar'])}"
     table.index.name = group
     return table
+
+
+def adjustment_notes(results: pd.DataFrame) -> dict[str, list[str]]:
+    """Why tests in ``results`` have no KP-adjusted value: reason → tests it applies to.
+
+    Only tests present in ``results`` (the frame :func:`group_results` returns) and
+    listed in :data:`NO_ADJUSTMENT_NOTES` appear, in the order of ``results``.
+    """
+    notes: dict[str, list[str]] = {}
+    for test in dict.fromkeys(results["test"]):
+        if test in NO_ADJUSTMENT_NOTES:
+            notes.setdefault(NO_ADJUSTMENT_NOTES[test], []).append(test)
+    return notes
 
 
 def _stat(value: float, p: float) -> str:
