@@ -104,17 +104,8 @@ class Verdict:
     basis: str
     evidence: str
 
-    RECORD_FIELDS = (
-        "id",
-        "article",
-        "quote",
-        "topic",
-        "subject",
-        "quantity",
-        "claimed",
-        "comparator",
-        "unit",
-    )
+    # The claim's identifying fields; "basis" is replaced by the basis the actual value was computed on.
+    RECORD_FIELDS = tuple(f for f in REQUIRED_FIELDS if f != "basis")
 
     def to_record(self) -> dict[str, Any]:
         """Flat dict: the claim's identifying fields plus ``actual, actual_range, verdict, basis, evidence``."""
