@@ -272,9 +272,9 @@ def judge(claim: Claim, measurement: Measurement) -> tuple[str, str]:
         low, high = sorted(measurement.bounds)
         inside = low <= float(claim.claimed) <= high
         verdict = "approximately accurate" if inside else "wrong"
-        evidence += (
-            f"; daily bars can only bound an intraday figure: the day's range from the previous close was "
-            f"{low:+.2f} to {high:+.2f} {claim.unit}, so the claim is {'inside' if inside else 'outside'} it"
+        evidence = evidence.rstrip(". ") + (
+            ". Daily bars can only bound an intraday figure: the claimed move is "
+            f"{'inside' if inside else 'outside'} the day's range from the previous close"
         )
     elif _within_precision(claim, actual):
         verdict = "accurate"
@@ -285,7 +285,7 @@ def judge(claim: Claim, measurement: Measurement) -> tuple[str, str]:
     if claim.basis_mismatch:
         if verdict in ("accurate", "approximately accurate"):
             verdict = "misleading"
-        evidence += f". Basis: {claim.basis_mismatch}"
+        evidence = evidence.rstrip(". ") + f". Basis: {claim.basis_mismatch}"
     return verdict, evidence
 
 
@@ -296,7 +296,7 @@ def evaluate(claims: list[Claim], source: str | None = None) -> list[Verdict]:
         measurement = measure(claim, source)
         verdict, evidence = judge(claim, measurement)
         if claim.note:
-            evidence += f". Note: {claim.note}"
+            evidence = evidence.rstrip(". ") + f". Note: {claim.note}"
         # A proxy's value is context in the evidence, not the actual value of the claim.
         known = measurement.value is not None and not claim.proxy
         actual = float(f"{float(measurement.value):.6g}") if known else None
